@@ -1,0 +1,56 @@
+r"""initlib: the numpy library behind the book on initializing neural networks.
+
+Conventions, used by every module and every chapter:
+
+- **Samples are rows.** ``X`` has shape ``(n_samples, n_features)``; labels
+  ``y`` have shape ``(n_samples, 1)`` (or ``(n_samples,)``).
+- **A layer computes** ``z = a @ W + b`` with ``W`` of shape
+  ``(fan_in, fan_out)`` and ``b`` of shape ``(fan_out,)``. PyTorch's
+  ``nn.Linear.weight`` stores the transpose, ``(fan_out, fan_in)``; transpose
+  it when moving weights between the two.
+- **float64** everywhere by default.
+- **Explicit randomness.** Every random draw comes from a
+  ``numpy.random.Generator`` passed as ``rng`` or made from a ``seed``
+  argument, never from numpy's global state: same seed, same bits.
+- **One glossary** in code, text and figures: ``fan_in``, ``fan_out``,
+  ``gain``, ``scale``, ``W``, ``b``, ``z`` (pre-activation), ``a``
+  (activation), ``lr``, ``X``, ``y``, ``n_hidden``.
+
+Modules, in the order data flows through them::
+
+    data -> init -> activations, losses, mlp -> train -> diagnostics -> plots -> widgets
+                                                                     \-> checks
+
+Examples
+--------
+>>> import initlib as il
+>>> X, y, X_test, y_test = il.data.circles(seed=1)
+>>> net = il.MLP([2, 10, 5, 1], init="he_normal", seed=0)
+>>> history = il.train(net, X, y, epochs=2000, lr=0.05)
+>>> history.final_train_acc > 0.9
+True
+"""
+from . import activations, data, diagnostics, init, losses, plots
+from .diagnostics import activation_stats, gradient_stats, symmetry
+from .init import calculate_gain
+from .mlp import MLP
+from .train import History, train
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MLP",
+    "History",
+    "train",
+    "calculate_gain",
+    "activation_stats",
+    "gradient_stats",
+    "symmetry",
+    "activations",
+    "data",
+    "diagnostics",
+    "init",
+    "losses",
+    "plots",
+    "__version__",
+]

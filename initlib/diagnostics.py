@@ -1,0 +1,301 @@
+r"""Numbers that describe a network or a training run, per layer.
+
+Diagnostics return data (small classes with numpy arrays and a readable
+``repr``); :mod:`initlib.plots` draws them. Nothing here draws.
+
+- :func:`activation_stats`: mean and std of each layer's activations, and the
+  fraction of saturated (sigmoid, tanh) or dead (ReLU) units.
+- :func:`gradient_stats`: size of each layer's weight gradient and of the
+  backpropagated signal :math:`\partial L/\partial z_l`.
+- :func:`symmetry`: how many distinct units each hidden layer has.
+
+Used in: every chapter.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import check_nonnegative_float, check_positive_float
+from .mlp import MLP
+
+__all__ = [
+    "LayerStats",
+    "GradientStats",
+    "Symmetry",
+    "activation_stats",
+    "gradient_stats",
+    "symmetry",
+    "saturated_fraction",
+    "dead_fraction",
+]
+
+SATURATION_THRESHOLD = 0.99
+"""A tanh unit with :math:`|a| > 0.99` (sigmoid: :math:`a < 0.01` or :math:`a > 0.99`) counts as saturated.
+There the derivative is below 0.02 (tanh) or 0.0099 (sigmoid)."""
+
+
+def _check_net(net):
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be an initlib.MLP, got {type(net).__name__}")
+
+
+def saturated_fraction(a, activation="tanh", threshold=SATURATION_THRESHOLD):
+    r"""Fraction of entries of ``a`` in the flat tails of a sigmoid or tanh.
+
+    tanh: :math:`|a| > \text{threshold}`; sigmoid: :math:`a > \text{threshold}`
+    or :math:`a < 1 - \text{threshold}`.
+
+    Examples
+    --------
+    >>> saturated_fraction(np.tanh(np.array([0.0, 5.0])))
+    0.5
+    """
+    a = np.asarray(a, dtype=float)
+    name = getattr(activation, "name", activation)
+    if name == "tanh":
+        return float(np.mean(np.abs(a) > threshold))
+    if name == "sigmoid":
+        return float(np.mean((a > threshold) | (a < 1.0 - threshold)))
+    raise ValueError(f"saturated_fraction is defined for activation 'sigmoid' or 'tanh', got {name!r}")
+
+
+def dead_fraction(z):
+    """Fraction of pre-activations ``z <= 0``: ReLU units that output 0 and pass no gradient.
+
+    Examples
+    --------
+    >>> dead_fraction(np.array([-1.0, 0.0, 2.0, 3.0]))
+    0.5
+    """
+    return float(np.mean(np.asarray(z, dtype=float) <= 0))
+
+
+def _fmt_row(values, digits=3):
+    return "[" + ", ".join("nan" if not np.isfinite(v) else f"{v:.{digits}g}" for v in values) + "]"
+
+
+class LayerStats:
+    """Per-layer activation statistics; every array has one entry per layer.
+
+    Attributes
+    ----------
+    mean, std : ndarray
+        Mean and standard deviation of ``a[l]`` over samples and units.
+    saturated : ndarray
+        Fraction of saturated entries (sigmoid or tanh hidden layers; else NaN).
+    dead : ndarray
+        Fraction of dead entries, ``z <= 0`` (ReLU-like hidden layers; else NaN).
+    hidden : ndarray of bool
+        True for hidden layers, False for the output layer.
+    activation : str
+        The hidden activation's name.
+    """
+
+    def __init__(self, mean, std, saturated, dead, hidden, activation):
+        self.mean = np.asarray(mean, dtype=float)
+        self.std = np.asarray(std, dtype=float)
+        self.saturated = np.asarray(saturated, dtype=float)
+        self.dead = np.asarray(dead, dtype=float)
+        self.hidden = np.asarray(hidden, dtype=bool)
+        self.activation = activation
+
+    def __len__(self):
+        return len(self.std)
+
+    def __repr__(self):
+        lines = [f"LayerStats({self.activation}, {len(self)} layers)", f"  mean      {_fmt_row(self.mean)}", f"  std       {_fmt_row(self.std)}"]
+        if np.any(np.isfinite(self.saturated)):
+            lines.append(f"  saturated {_fmt_row(self.saturated)}")
+        if np.any(np.isfinite(self.dead)):
+            lines.append(f"  dead      {_fmt_row(self.dead)}")
+        return "\n".join(lines)
+
+
+def activation_stats(net, X=None):
+    """Per-layer statistics of the activations of ``net``.
+
+    Parameters
+    ----------
+    net : MLP
+    X : ndarray of shape (n_samples, sizes[0]), optional
+        Run :meth:`MLP.forward` on ``X`` first; without it, the arrays of the
+        last forward pass are used.
+
+    Returns
+    -------
+    LayerStats
+
+    Examples
+    --------
+    >>> net = MLP([500] * 4 + [1], activation="tanh", init="normal", scale=0.01)
+    >>> X = np.random.default_rng(0).standard_normal((200, 500))
+    >>> s = activation_stats(net, X)
+    >>> s.std.round(3)[:3]
+    array([0.214, 0.048, 0.011])
+    """
+    _check_net(net)
+    if X is not None:
+        net.forward(X)
+    if net.a[0] is None:
+        raise ValueError("activation_stats needs activations: pass X or call net.forward(X) first")
+    name = net.activation.name
+    kind = net.activation.saturates
+    mean, std, sat, dead, hidden = [], [], [], [], []
+    for l in range(net.n_layers):
+        a, z = net.a[l], net.z[l]
+        is_hidden = l < net.n_layers - 1
+        mean.append(a.mean())
+        std.append(a.std())
+        sat.append(saturated_fraction(a, name) if is_hidden and kind == "saturated" else np.nan)
+        dead.append(dead_fraction(z) if is_hidden and kind == "dead" else np.nan)
+        hidden.append(is_hidden)
+    return LayerStats(mean, std, sat, dead, hidden, name)
+
+
+class GradientStats:
+    """Per-layer gradient statistics; every array has one entry per layer.
+
+    Attributes
+    ----------
+    weight_std, weight_norm : ndarray
+        Std and Frobenius norm of ``dW[l]``.
+    signal_std : ndarray
+        Std of the backpropagated signal ``dz[l]`` times ``n_samples``
+        (the per-sample gradient, independent of the batch size).
+    """
+
+    def __init__(self, weight_std, weight_norm, signal_std):
+        self.weight_std = np.asarray(weight_std, dtype=float)
+        self.weight_norm = np.asarray(weight_norm, dtype=float)
+        self.signal_std = np.asarray(signal_std, dtype=float)
+
+    def __len__(self):
+        return len(self.weight_std)
+
+    def __repr__(self):
+        return "\n".join(
+            [
+                f"GradientStats({len(self)} layers)",
+                f"  |dW|      {_fmt_row(self.weight_norm)}",
+                f"  std(dW)   {_fmt_row(self.weight_std)}",
+                f"  std(dz)*n {_fmt_row(self.signal_std)}",
+            ]
+        )
+
+
+def gradient_stats(net, X=None, y=None):
+    r"""Per-layer size of the gradients of ``net``.
+
+    Parameters
+    ----------
+    net : MLP
+    X, y : ndarray, optional
+        Run :meth:`MLP.loss_and_grad` on them first; without them, the
+        gradients of the last backward pass are used.
+
+    Returns
+    -------
+    GradientStats
+
+    Notes
+    -----
+    Gradients vanish towards the input when
+    :math:`\mathrm{Var}(\partial L/\partial z_{l-1}) < \mathrm{Var}(\partial L/\partial z_l)`
+    layer after layer, as happens for saturated units or too small weights.
+    """
+    _check_net(net)
+    if (X is None) != (y is None):
+        raise ValueError("pass X and y together (or neither, to use the last backward pass)")
+    if X is not None:
+        net.loss_and_grad(X, y)
+    if net.dz[0] is None:
+        raise ValueError("gradient_stats needs gradients: pass X and y or call net.loss_and_grad(X, y) first")
+    n = net.dz[0].shape[0]
+    return GradientStats(
+        [g.std() for g in net.dW],
+        [np.linalg.norm(g) for g in net.dW],
+        [d.std() * n for d in net.dz],
+    )
+
+
+class Symmetry:
+    """How many distinct units each hidden layer of a network has.
+
+    Attributes
+    ----------
+    distinct_units : list of int
+        Per hidden layer, the number of groups of units whose incoming
+        weights and bias agree within the tolerance.
+    n_units : list of int
+        Per hidden layer, the layer's width.
+    max_difference : ndarray
+        Per hidden layer, the largest difference between two units' incoming
+        weights or biases (0 for a perfectly symmetric layer).
+    spread : ndarray
+        Per hidden layer, the standard deviation across units of each incoming
+        weight, averaged over the inputs: a size for how far apart the units are.
+    tol : float
+    """
+
+    def __init__(self, distinct_units, n_units, max_difference, spread, tol):
+        self.distinct_units = list(distinct_units)
+        self.n_units = list(n_units)
+        self.max_difference = np.asarray(max_difference, dtype=float)
+        self.spread = np.asarray(spread, dtype=float)
+        self.tol = tol
+
+    @property
+    def is_symmetric(self):
+        """True if every hidden layer behaves as a single unit."""
+        return all(d == 1 for d in self.distinct_units)
+
+    def __repr__(self):
+        layers = ", ".join(f"{d}/{n}" for d, n in zip(self.distinct_units, self.n_units))
+        return f"Symmetry(distinct units per hidden layer: {layers}; max difference {_fmt_row(self.max_difference)})"
+
+
+def _count_groups(U, tol):
+    """Greedy count of groups of rows of U that lie within ``tol`` (max-abs) of a representative."""
+    reps = np.empty((0, U.shape[1]))
+    for row in U:
+        if reps.shape[0] == 0 or np.min(np.max(np.abs(reps - row), axis=1)) > tol:
+            reps = np.vstack([reps, row])
+    return reps.shape[0]
+
+
+def symmetry(net, tol=1e-6):
+    """Measure the symmetry of each hidden layer of ``net``.
+
+    Two units are "the same" when their incoming weights and biases differ by
+    at most ``tol * (1 + m)`` in every entry, where ``m`` is the layer's
+    largest absolute weight. Identical units compute identical activations,
+    receive identical gradients and, under gradient descent, stay identical.
+
+    Parameters
+    ----------
+    net : MLP
+    tol : float, default 1e-6
+        Relative tolerance, >= 0.
+
+    Returns
+    -------
+    Symmetry
+
+    Examples
+    --------
+    >>> symmetry(MLP([2, 10, 5, 1], init="zeros")).distinct_units
+    [1, 1]
+    >>> symmetry(MLP([2, 10, 5, 1], init="he_normal")).distinct_units
+    [10, 5]
+    """
+    _check_net(net)
+    tol = check_nonnegative_float(tol, "tol")
+    distinct, widths, max_diff, spread = [], [], [], []
+    for l in range(net.n_layers - 1):
+        U = np.vstack([net.W[l], net.b[l][None, :]]).T  # one row per unit: incoming weights, bias
+        scale = 1.0 + np.max(np.abs(U))
+        distinct.append(_count_groups(U, tol * scale))
+        widths.append(U.shape[0])
+        max_diff.append(np.max(U.max(axis=0) - U.min(axis=0)))
+        spread.append(np.mean(U.std(axis=0)))
+    return Symmetry(distinct, widths, max_diff, spread, tol)

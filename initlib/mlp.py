@@ -1,0 +1,364 @@
+r"""A fully connected network whose every intermediate array is open to inspection.
+
+Layer :math:`l = 0, \dots, L-1` computes
+
+.. math:: z_l = a_{l-1} W_l + b_l, \qquad a_l = f_l(z_l), \qquad a_{-1} = X,
+
+with ``W[l]`` of shape ``(fan_in, fan_out) = (sizes[l], sizes[l+1])`` (the
+transpose of PyTorch's ``nn.Linear.weight``). The hidden layers use
+``activation``; the last layer's ``z[-1]`` are the logits and ``a[-1]`` the
+output (``output="sigmoid"``: probabilities; ``"softmax"``; ``"identity"``).
+
+After :meth:`MLP.forward` and :meth:`MLP.backward`, the per-layer lists
+
+=====  =======================================  ============================
+list   entry ``l``                              shape
+=====  =======================================  ============================
+``W``  weights                                  ``(sizes[l], sizes[l+1])``
+``b``  biases                                   ``(sizes[l+1],)``
+``z``  pre-activations                          ``(n_samples, sizes[l+1])``
+``a``  activations                              ``(n_samples, sizes[l+1])``
+``dz`` :math:`\partial L/\partial z_l`          ``(n_samples, sizes[l+1])``
+``dW`` :math:`\partial L/\partial W_l`          like ``W[l]``
+``db`` :math:`\partial L/\partial b_l`          like ``b[l]``
+=====  =======================================  ============================
+
+share one index, so diagnostics read them without hooks (the design of
+scikit-learn's MLP).
+
+Used in: every chapter.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import activations as _activations
+from . import init as _init
+from . import losses as _losses
+from ._validate import as_rng, check_array, check_finite_float, check_nonnegative_float, check_positive_int
+
+__all__ = ["MLP"]
+
+
+def _check_sizes(sizes):
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise TypeError(f"sizes must be a list of layer widths such as [2, 10, 5, 1], got {sizes!r}")
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list at least two layer sizes (inputs and outputs), got {list(sizes)}")
+    return [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+
+
+def _describe(init, init_kwargs):
+    name = init if isinstance(init, str) else getattr(init, "__name__", repr(init))
+    if init_kwargs:
+        name += "(" + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v!r}" for k, v in init_kwargs.items()) + ")"
+    return name
+
+
+class MLP:
+    r"""A multi-layer perceptron with inspectable per-layer arrays.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths from inputs to outputs, e.g. ``[2, 10, 5, 1]``: two
+        inputs, hidden layers of 10 and 5 units, one output.
+    activation : str or Activation, default "relu"
+        Activation of every hidden layer (see :data:`initlib.activations.ACTIVATIONS`).
+    output : {"sigmoid", "softmax", "identity"}, default "sigmoid"
+        Output transform; it also selects the loss (binary cross-entropy,
+        softmax cross-entropy, mean squared error), computed from the logits.
+    init : str, callable, or sequence of these, default "he_normal"
+        Weight initializer (see :func:`initlib.init.get`), or one per layer.
+    scale : float, default 1.0
+        Multiplies every initial weight: the knob the chapters' sliders turn.
+        ``init="normal", scale=10`` is "standard normal times 10".
+    bias_init : str, float or callable, default "zeros"
+        A number sets every bias to it; a name or callable is called as
+        ``fn(1, fan_out, rng=rng)`` and flattened.
+    seed : int, default 0
+        Seed of the generator that draws the initial weights (layer by
+        layer, in order), unless ``rng`` is given.
+    rng : numpy.random.Generator, optional
+        Use this generator instead of ``seed``.
+    init_kwargs : dict, optional
+        Keyword arguments for the initializer, e.g. ``{"gain": 5/3}`` or
+        ``{"value": 0.5}`` for ``init="constant"``.
+
+    Attributes
+    ----------
+    W, b, z, a, dW, db, dz : list of ndarray
+        Per-layer arrays sharing one index (see the module docstring).
+    sizes : list of int
+    activation : Activation
+    loss : Loss
+
+    Examples
+    --------
+    >>> net = MLP([2, 10, 5, 1], init="zeros")
+    >>> net.forward(np.ones((3, 2))).ravel()
+    array([0.5, 0.5, 0.5])
+    >>> print(net)
+    MLP([2, 10, 5, 1], activation='relu', output='sigmoid', init='zeros', scale=1, params=91)
+    """
+
+    def __init__(
+        self,
+        sizes,
+        activation="relu",
+        output="sigmoid",
+        init="he_normal",
+        scale=1.0,
+        bias_init="zeros",
+        seed=0,
+        *,
+        rng=None,
+        init_kwargs=None,
+    ):
+        self.sizes = _check_sizes(sizes)
+        self.activation = _activations.get(activation)
+        self.loss = _losses.get(output)
+        self.scale = check_nonnegative_float(scale, "scale")
+        init_kwargs = dict(init_kwargs or {})
+        n_layers = len(self.sizes) - 1
+        if isinstance(init, (list, tuple)):
+            if len(init) != n_layers:
+                raise ValueError(f"init given per layer must have {n_layers} entries (one per layer), got {len(init)}")
+            inits = [_init.get(i) for i in init]
+            self.init_name = "[" + ", ".join(_describe(i, None) for i in init) + "]"
+        else:
+            inits = [_init.get(init)] * n_layers
+            self.init_name = _describe(init, init_kwargs)
+        rng = as_rng(rng, seed)
+        W = []
+        for l, fn in enumerate(inits):
+            w = np.asarray(fn(self.sizes[l], self.sizes[l + 1], rng=rng, **init_kwargs), dtype=float)
+            if w.shape != (self.sizes[l], self.sizes[l + 1]):
+                raise ValueError(
+                    f"init for layer {l} returned shape {w.shape}; expected (fan_in, fan_out) = "
+                    f"({self.sizes[l]}, {self.sizes[l + 1]})"
+                )
+            W.append(w * self.scale)
+        b = [self._init_bias(bias_init, fan_out, rng) for fan_out in self.sizes[1:]]
+        self._set_params(W, b)
+
+    @staticmethod
+    def _init_bias(bias_init, fan_out, rng):
+        if isinstance(bias_init, numbers.Real) and not isinstance(bias_init, bool):
+            return np.full(fan_out, check_finite_float(bias_init, "bias_init"))
+        if isinstance(bias_init, str) or callable(bias_init):
+            try:
+                fn = _init.get(bias_init)
+            except ValueError as exc:
+                raise ValueError(str(exc).replace("unknown init", "unknown bias_init")) from None
+            return np.asarray(fn(1, fan_out, rng=rng), dtype=float).ravel()
+        raise TypeError(f"bias_init must be a number, an initializer name or a callable, got {type(bias_init).__name__}")
+
+    def _set_params(self, W, b):
+        self.W = W
+        self.b = b
+        n_layers = len(W)
+        self.dW = [np.zeros_like(w) for w in W]
+        self.db = [np.zeros_like(v) for v in b]
+        self.z = [None] * n_layers
+        self.a = [None] * n_layers
+        self.dz = [None] * n_layers
+        self.X = None
+
+    @classmethod
+    def from_weights(cls, weights, biases, activation="relu", output="sigmoid"):
+        """Build a network from given arrays, e.g. to reproduce a published run.
+
+        Parameters
+        ----------
+        weights : sequence of array_like
+            ``weights[l]`` of shape ``(fan_in, fan_out)``. Arrays in PyTorch's
+            ``(fan_out, fan_in)`` layout must be transposed first.
+        biases : sequence of array_like
+            ``biases[l]`` of shape ``(fan_out,)``.
+        activation, output
+            As for :class:`MLP`.
+
+        Examples
+        --------
+        >>> net = MLP.from_weights([np.ones((2, 3)), np.ones((3, 1))], [np.zeros(3), np.zeros(1)])
+        >>> net.sizes
+        [2, 3, 1]
+        """
+        if len(weights) == 0 or len(weights) != len(biases):
+            raise ValueError(
+                f"weights and biases must be non-empty lists of equal length, got {len(weights)} and {len(biases)}"
+            )
+        W = [check_array(w, f"weights[{l}]", ndim=2).copy() for l, w in enumerate(weights)]
+        b = [check_array(v, f"biases[{l}]", ndim=(1, 2)).ravel().copy() for l, v in enumerate(biases)]
+        for l in range(len(W)):
+            if l > 0 and W[l].shape[0] != W[l - 1].shape[1]:
+                raise ValueError(
+                    f"weights[{l}] has fan_in {W[l].shape[0]} but weights[{l - 1}] has fan_out {W[l - 1].shape[1]}; "
+                    "expected (fan_in, fan_out) arrays (transpose PyTorch's weight)"
+                )
+            if b[l].shape != (W[l].shape[1],):
+                raise ValueError(f"biases[{l}] must have shape ({W[l].shape[1]},) to match weights[{l}], got {b[l].shape}")
+        net = cls.__new__(cls)
+        net.sizes = [W[0].shape[0]] + [w.shape[1] for w in W]
+        net.activation = _activations.get(activation)
+        net.loss = _losses.get(output)
+        net.scale = 1.0
+        net.init_name = "from_weights"
+        net._set_params(W, b)
+        return net
+
+    # ------------------------------------------------------------------
+    @property
+    def n_layers(self):
+        """Number of weight layers, ``len(sizes) - 1``."""
+        return len(self.W)
+
+    @property
+    def n_params(self):
+        """Number of weights and biases."""
+        return int(sum(w.size + v.size for w, v in zip(self.W, self.b)))
+
+    def copy(self):
+        """An independent copy with the same parameters."""
+        return MLP.from_weights(self.W, self.b, activation=self.activation, output=self.loss)
+
+    def check_X(self, X, name="X"):
+        """Return ``X`` as a finite float array of shape ``(n, sizes[0])``."""
+        X = check_array(X, name, ndim=2)
+        if X.shape[1] != self.sizes[0]:
+            raise ValueError(
+                f"{name} has {X.shape[1]} features (columns) but the first layer expects {self.sizes[0]}; "
+                f"{name} must have shape (n_samples, {self.sizes[0]})"
+            )
+        return X
+
+    def targets(self, y, n, name="y"):
+        """Validate ``y`` for ``n`` samples and return it in the loss's form."""
+        try:
+            return self.loss.targets(y, n, self.sizes[-1])
+        except ValueError as exc:
+            if name != "y":
+                raise ValueError(str(exc).replace("y ", f"{name} ", 1)) from None
+            raise
+
+    # ------------------------------------------------------------------
+    def _forward(self, X, store):
+        """Forward pass on a checked ``X``; stores z and a only if ``store``."""
+        f = self.activation.function
+        a = X
+        last = self.n_layers - 1
+        for l, (W, b) in enumerate(zip(self.W, self.b)):
+            z = a @ W
+            z += b
+            a = self.loss.transform(z) if l == last else f(z)
+            if store:
+                self.z[l] = z
+                self.a[l] = a
+        return a
+
+    def forward(self, X):
+        """Run the network on ``X`` (n_samples, sizes[0]) and keep every ``z`` and ``a``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, sizes[-1])
+            The output ``a[-1]`` (probabilities for sigmoid and softmax).
+        """
+        X = self.check_X(X)
+        self.X = X
+        return self._forward(X, store=True)
+
+    def backward(self, y):
+        """Backpropagate the loss of the last :meth:`forward` against labels ``y``.
+
+        Fills ``dz``, ``dW`` and ``db`` and returns the mean loss.
+
+        .. math::
+            \\frac{\\partial L}{\\partial W_l} = a_{l-1}^\\top \\delta_l, \\qquad
+            \\delta_{l-1} = (\\delta_l W_l^\\top) \\odot f'(z_{l-1})
+        """
+        if self.X is None or self.z[-1] is None:
+            raise ValueError("backward needs a forward pass first: call net.forward(X)")
+        t = self.targets(y, self.X.shape[0])
+        return self._backward(t)
+
+    def _backward(self, t):
+        zL = self.z[-1]
+        loss = self.loss.value(zL, t)
+        delta = self.loss.grad(zL, t)
+        deriv = self.activation._derivative
+        for l in range(self.n_layers - 1, -1, -1):
+            self.dz[l] = delta
+            a_prev = self.X if l == 0 else self.a[l - 1]
+            np.matmul(a_prev.T, delta, out=self.dW[l])
+            np.sum(delta, axis=0, out=self.db[l])
+            if l > 0:
+                delta = delta @ self.W[l].T
+                delta *= deriv(self.z[l - 1], self.a[l - 1])
+        return loss
+
+    def loss_and_grad(self, X, y):
+        """Forward and backward on ``(X, y)``; return the mean loss (gradients in ``dW``, ``db``)."""
+        X = self.check_X(X)
+        t = self.targets(y, X.shape[0])
+        self.X = X
+        self._forward(X, store=True)
+        return self._backward(t)
+
+    # ------------------------------------------------------------------
+    def predict_proba(self, X):
+        """Output of the network on ``X`` without touching the stored per-layer arrays."""
+        return self._forward(self.check_X(X), store=False)
+
+    def logits(self, X):
+        """Logits ``z[-1]`` on ``X`` without touching the stored per-layer arrays."""
+        X = self.check_X(X)
+        f = self.activation.function
+        a = X
+        for l, (W, b) in enumerate(zip(self.W, self.b)):
+            z = a @ W + b
+            a = f(z) if l < self.n_layers - 1 else z
+        return a
+
+    def predict(self, X):
+        """Predicted labels: probability >= 0.5 (sigmoid), argmax (softmax), or the outputs (identity)."""
+        p = self.predict_proba(X)
+        if self.loss.name == "sigmoid":
+            return (p >= 0.5).astype(float)
+        if self.loss.name == "softmax":
+            return p.argmax(axis=1)
+        return p
+
+    def evaluate(self, X, y):
+        """Return ``(loss, accuracy)`` on ``(X, y)`` without touching the stored arrays.
+
+        Accuracy is ``nan``-free: for ``output="identity"`` it is ``None``.
+        """
+        X = self.check_X(X)
+        t = self.targets(y, X.shape[0])
+        z = self.logits(X)
+        loss = self.loss.value(z, t)
+        if self.loss.name == "sigmoid":
+            acc = float(np.mean((z >= 0) == (t == 1)))
+        elif self.loss.name == "softmax":
+            acc = float(np.mean(z.argmax(axis=1) == t.argmax(axis=1)))
+        else:
+            acc = None
+        return loss, acc
+
+    def loss_value(self, X, y):
+        """Mean loss on ``(X, y)``."""
+        return self.evaluate(X, y)[0]
+
+    def accuracy(self, X, y):
+        """Fraction of correctly classified samples of ``(X, y)``."""
+        return self.evaluate(X, y)[1]
+
+    def __repr__(self):
+        return (
+            f"MLP({self.sizes}, activation={self.activation.name!r}, output={self.loss.name!r}, "
+            f"init={self.init_name!r}, scale={self.scale:g}, params={self.n_params})"
+        )

@@ -1,0 +1,303 @@
+r"""Gradient descent on an :class:`~initlib.mlp.MLP`, returning a :class:`History`.
+
+Full-batch gradient descent is the default, as in the experiments this book
+reproduces; ``batch_size`` gives minibatch SGD, ``optimizer="momentum"``
+heavy-ball momentum:
+
+.. math:: v \leftarrow \mu v - \eta\,\nabla L, \qquad W \leftarrow W + v.
+
+A loss that becomes NaN or infinite stops training: ``History.diverged`` is
+set, the step is recorded, and a ``RuntimeWarning`` says where. Nothing
+downstream then plots NaN silently.
+
+Used in: every chapter.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ._validate import (
+    as_rng,
+    check_choice,
+    check_nonnegative_float,
+    check_positive_float,
+    check_positive_int,
+)
+from .mlp import MLP
+
+__all__ = ["History", "train"]
+
+
+class History:
+    """What :func:`train` recorded.
+
+    Attributes
+    ----------
+    epoch : ndarray of int, shape (n_records,)
+        Epochs at which the values below were recorded; 0 is before training.
+    loss, train_acc : ndarray, shape (n_records,)
+        Mean loss and accuracy on the whole training set.
+    test_loss, test_acc : ndarray or None
+        The same on the test set, if one was given.
+    act_mean, act_std, act_frac : ndarray, shape (n_records, n_layers) or None
+        With ``record_stats=True``: mean and std of each layer's activations
+        ``a[l]`` on the training set, and the fraction of saturated
+        (|tanh| > 0.99, sigmoid outside [0.01, 0.99]) or dead (ReLU: a = 0)
+        entries of the hidden layers (NaN for the output layer and for
+        activations with neither notion).
+    grad_std : ndarray, shape (n_records, n_layers) or None
+        With ``record_stats=True``: std of each ``dW[l]``.
+    diverged : bool
+        True if the loss became NaN or infinite.
+    diverged_epoch : int or None
+        The epoch at which it did.
+    """
+
+    def __init__(self):
+        self.epoch = []
+        self.loss = []
+        self.train_acc = []
+        self.test_loss = []
+        self.test_acc = []
+        self.act_mean = []
+        self.act_std = []
+        self.act_frac = []
+        self.grad_std = []
+        self.diverged = False
+        self.diverged_epoch = None
+        self.message = ""
+        self.params = {}
+
+    def _finish(self, has_test, has_stats):
+        for name in ("epoch",):
+            setattr(self, name, np.asarray(getattr(self, name), dtype=int))
+        for name in ("loss", "train_acc"):
+            setattr(self, name, np.asarray(getattr(self, name), dtype=float))
+        for name in ("test_loss", "test_acc"):
+            setattr(self, name, np.asarray(getattr(self, name), dtype=float) if has_test else None)
+        for name in ("act_mean", "act_std", "act_frac", "grad_std"):
+            setattr(self, name, np.asarray(getattr(self, name), dtype=float) if has_stats else None)
+        return self
+
+    @property
+    def final_loss(self):
+        """Training loss at the last recorded epoch."""
+        return float(self.loss[-1])
+
+    @property
+    def final_train_acc(self):
+        """Training accuracy at the last recorded epoch."""
+        return float(self.train_acc[-1])
+
+    @property
+    def final_test_acc(self):
+        """Test accuracy at the last recorded epoch (None without a test set)."""
+        return None if self.test_acc is None else float(self.test_acc[-1])
+
+    def summary(self, digits=4):
+        """A dict of the final numbers, rounded for printing."""
+        out = {"final_loss": round(self.final_loss, digits), "train_acc": round(self.final_train_acc, digits)}
+        if self.test_acc is not None:
+            out["test_acc"] = round(self.final_test_acc, digits)
+        out["diverged"] = self.diverged
+        return out
+
+    def __repr__(self):
+        if len(self.epoch) == 0:
+            return "History(empty)"
+        parts = [f"epochs={int(self.epoch[-1])}", f"loss={self.final_loss:.4g}", f"train_acc={self.final_train_acc:.3f}"]
+        if self.test_acc is not None:
+            parts.append(f"test_acc={self.final_test_acc:.3f}")
+        if self.diverged:
+            parts.append(f"diverged at epoch {self.diverged_epoch}")
+        return "History(" + ", ".join(parts) + ")"
+
+
+def _layer_stats(net, X):
+    """Per-layer activation mean/std/saturated-or-dead fraction on X, and dW std."""
+    a = X
+    means, stds, fracs = [], [], []
+    f = net.activation.function
+    last = net.n_layers - 1
+    for l, (W, b) in enumerate(zip(net.W, net.b)):
+        z = a @ W + b
+        a = net.loss.transform(z) if l == last else f(z)
+        means.append(a.mean())
+        stds.append(a.std())
+        kind = None if l == last else net.activation.saturates
+        if kind == "dead":
+            fracs.append(np.mean(a <= 0) if net.activation.name == "relu" else np.mean(z <= 0))
+        elif kind == "saturated":
+            lo = -0.99 if net.activation.name == "tanh" else 0.01
+            fracs.append(np.mean((a > 0.99) | (a < lo)))
+        else:
+            fracs.append(np.nan)
+    return means, stds, fracs, [g.std() for g in net.dW]
+
+
+def _diverge(hist, epoch, loss, lr):
+    hist.diverged = True
+    hist.diverged_epoch = int(epoch)
+    what = "NaN" if np.isnan(loss) else "infinite"
+    hist.message = (
+        f"training diverged at epoch {epoch}: the loss became {what} "
+        f"(lr={lr:g}; try a smaller learning rate or init scale)"
+    )
+    warnings.warn(hist.message, RuntimeWarning, stacklevel=3)
+
+
+def train(
+    net,
+    X,
+    y,
+    epochs,
+    lr,
+    batch_size=None,
+    optimizer="sgd",
+    *,
+    momentum=0.9,
+    record_every=None,
+    X_test=None,
+    y_test=None,
+    record_stats=False,
+    seed=0,
+    rng=None,
+):
+    """Train ``net`` in place by gradient descent and return its :class:`History`.
+
+    Parameters
+    ----------
+    net : MLP
+    X : ndarray of shape (n_samples, sizes[0])
+    y : ndarray
+        Labels: (n,) or (n, 1) in {0, 1} for ``output="sigmoid"``; class
+        labels (n,) or one-hot (n, k) for softmax; targets (n, k) for identity.
+    epochs : int
+        Passes over the training set (with full batches, one step each).
+    lr : float
+        Learning rate, > 0.
+    batch_size : int, optional
+        Minibatch size; ``None`` (default) is full-batch gradient descent.
+    optimizer : {"sgd", "momentum"}
+    momentum : float, default 0.9
+        Momentum coefficient, used with ``optimizer="momentum"``.
+    record_every : int, optional
+        Record loss and accuracies every this many epochs (and at the first
+        and last). Default: about 100 records in all.
+    X_test, y_test : ndarray, optional
+        A test set evaluated at the same epochs.
+    record_stats : bool, default False
+        Also record per-layer activation and gradient statistics.
+    seed : int, default 0
+        Seed for shuffling minibatches (unused in full-batch mode).
+    rng : numpy.random.Generator, optional
+        Use instead of ``seed``.
+
+    Returns
+    -------
+    History
+
+    Examples
+    --------
+    >>> from initlib import data
+    >>> X, y, Xt, yt = data.circles(seed=1)
+    >>> net = MLP([2, 10, 5, 1], init="zeros")
+    >>> h = train(net, X, y, epochs=100, lr=0.01)
+    >>> round(h.final_loss, 4)
+    0.6931
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be an initlib.MLP, got {type(net).__name__}")
+    X = net.check_X(X)
+    n = X.shape[0]
+    if n == 0:
+        raise ValueError("X must contain at least one sample, got shape (0, ...)")
+    if np.ndim(y) >= 1 and np.shape(y)[0] != n:
+        raise ValueError(f"X and y must have the same number of samples, got {n} and {np.shape(y)[0]}")
+    t = net.targets(y, n)
+    epochs = check_positive_int(epochs, "epochs")
+    lr = check_positive_float(lr, "lr")
+    check_choice(optimizer, "optimizer", ("sgd", "momentum"))
+    mu = check_nonnegative_float(momentum, "momentum")
+    if optimizer == "momentum" and mu >= 1:
+        raise ValueError(f"momentum must be in [0, 1), got {mu}")
+    if batch_size is not None:
+        batch_size = min(check_positive_int(batch_size, "batch_size"), n)
+    record_every = max(1, epochs // 100) if record_every is None else check_positive_int(record_every, "record_every")
+    has_test = X_test is not None or y_test is not None
+    if has_test:
+        if X_test is None or y_test is None:
+            raise ValueError("X_test and y_test must be given together")
+        X_test = net.check_X(X_test, "X_test")
+        net.targets(y_test, X_test.shape[0], name="y_test")
+    full_batch = batch_size is None or batch_size == n
+    rng = None if full_batch else as_rng(rng, seed)
+
+    hist = History()
+    hist.params = dict(epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer, momentum=mu)
+    velocity = [np.zeros_like(w) for w in net.W + net.b] if optimizer == "momentum" else None
+    params = net.W + net.b
+    grads = net.dW + net.db
+
+    def record(epoch):
+        """Append the numbers at ``epoch``; return False (appending nothing) if the loss is not finite."""
+        loss, acc = net.evaluate(X, t)
+        if not np.isfinite(loss):
+            return False
+        hist.epoch.append(epoch)
+        hist.loss.append(loss)
+        hist.train_acc.append(np.nan if acc is None else acc)
+        if has_test:
+            tl, ta = net.evaluate(X_test, y_test)
+            hist.test_loss.append(tl)
+            hist.test_acc.append(np.nan if ta is None else ta)
+        if record_stats:
+            net.loss_and_grad(X, t)  # gradients on the whole training set at this epoch
+            m, s, fr, g = _layer_stats(net, X)
+            hist.act_mean.append(m)
+            hist.act_std.append(s)
+            hist.act_frac.append(fr)
+            hist.grad_std.append(g)
+        return True
+
+    scratch = [np.empty_like(p) for p in params]
+
+    def step(Xb, tb):
+        net.X = Xb
+        net._forward(Xb, store=True)
+        loss = net._backward(tb)
+        if not np.isfinite(loss):
+            return loss
+        if velocity is None:
+            for p, g, s in zip(params, grads, scratch):
+                p -= np.multiply(g, lr, out=s)  # preallocated: no temporary per step
+        else:
+            for p, g, v, s in zip(params, grads, velocity, scratch):
+                v *= mu
+                v -= np.multiply(g, lr, out=s)
+                p += v
+        return loss
+
+    loss = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(epochs):
+            if epoch % record_every == 0 and not record(epoch):
+                loss = np.inf  # the weights were already non-finite
+            elif full_batch:
+                loss = step(X, t)
+            else:
+                order = rng.permutation(n)
+                for start in range(0, n, batch_size):
+                    idx = order[start : start + batch_size]
+                    loss = step(X[idx], t[idx])
+                    if not np.isfinite(loss):
+                        break
+            if not np.isfinite(loss):
+                _diverge(hist, epoch, loss, lr)
+                break
+        else:
+            if not record(epochs):  # the very last update overflowed
+                _diverge(hist, epochs, np.inf, lr)
+    return hist._finish(has_test, record_stats)
