@@ -110,7 +110,8 @@ class Activation:
         ``a = function(z)``.
     derivative : callable
         ``derivative(z, a)`` returns :math:`f'(z)` given both ``z`` and
-        ``a = f(z)`` (each implementation uses whichever is cheaper).
+        ``a = f(z)`` (each implementation uses whichever is cheaper; ReLU's
+        returns the boolean mask ``a > 0``, which multiplies like 0 and 1).
     gain : float
         The recommended initialization gain for this activation.
     saturates : {"saturated", "dead", None}
@@ -140,7 +141,7 @@ class Activation:
         z = np.asarray(z, dtype=float)
         if a is None:
             a = self.function(z)
-        out = self._derivative(z, np.asarray(a, dtype=float))
+        out = np.asarray(self._derivative(z, np.asarray(a, dtype=float)), dtype=float)
         return float(out) if np.ndim(out) == 0 else out
 
     def __repr__(self):
@@ -171,7 +172,7 @@ ACTIVATIONS = {
     ),
     "tanh": Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, gain=5.0 / 3.0, saturates="saturated"),
     "relu": Activation(
-        "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (a > 0).astype(float), gain=np.sqrt(2.0), saturates="dead"
+        "relu", lambda z: np.maximum(z, 0.0), lambda z, a: a > 0, gain=np.sqrt(2.0), saturates="dead"
     ),
     "leaky_relu": leaky(0.01),
     "identity": Activation("identity", lambda z: np.array(z, dtype=float), lambda z, a: np.ones_like(z), gain=1.0),

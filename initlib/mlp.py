@@ -285,16 +285,22 @@ class MLP:
         t = self.targets(y, self.X.shape[0])
         return self._backward(t)
 
-    def _backward(self, t):
+    def _backward(self, t, compute_loss=True):
+        """Backward pass from prepared targets ``t``; returns the loss, or, with
+        ``compute_loss=False`` (the training loop's fast path), ``inf`` if the
+        logits are not finite and 0.0 otherwise."""
         zL = self.z[-1]
-        loss = self.loss.value(zL, t)
+        if compute_loss:
+            loss = self.loss.value(zL, t)
+        else:
+            loss = 0.0 if np.isfinite(zL).all() else np.inf
         delta = self.loss.grad(zL, t)
         deriv = self.activation._derivative
         for l in range(self.n_layers - 1, -1, -1):
             self.dz[l] = delta
             a_prev = self.X if l == 0 else self.a[l - 1]
             np.matmul(a_prev.T, delta, out=self.dW[l])
-            np.sum(delta, axis=0, out=self.db[l])
+            delta.sum(axis=0, out=self.db[l])
             if l > 0:
                 delta = delta @ self.W[l].T
                 delta *= deriv(self.z[l - 1], self.a[l - 1])

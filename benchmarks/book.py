@@ -1,0 +1,78 @@
+"""The book as a whole: build times, test time and peak memory of each chapter.
+
+    python benchmarks/book.py              # cold build, unchanged rebuild, chapter memory
+    python benchmarks/book.py --make-test  # also time the full `make test`
+
+The builds run on a fresh copy of the committed tree (``git ls-files``) in a
+temporary folder, so the measurement starts from an empty execution cache
+("cold": every chapter is executed) and then repeats the same build with
+nothing changed ("rebuild": every page is re-read, no notebook re-executed).
+Peak memory is the largest resident set of any process started to execute one
+chapter (the Jupyter kernel, in practice), measured with ``getrusage``.
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TARGETS = {"cold build": 120.0, "unchanged rebuild": 20.0, "make test": 300.0}
+
+
+def copy_tree(dest: Path) -> None:
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()
+    for name in files:
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+
+
+def timed(cmd, cwd) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def peak_memory_mb(notebook: Path) -> float:
+    """Peak RSS (MB) of executing ``notebook`` in a fresh process tree."""
+    code = (
+        "import resource, subprocess, sys;"
+        f"subprocess.run([{str(BIN / 'jupyter')!r}, 'execute', '--output', '/dev/null', sys.argv[1]],"
+        " check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(notebook)], check=True, capture_output=True, text=True)
+    return int(out.stdout.strip()) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--make-test", action="store_true", help="also time `make test` on the copy")
+    args = parser.parse_args()
+    jb = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going", "--all"]
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        copy_tree(tmp)
+        results["cold build"] = timed(jb, tmp)
+        results["unchanged rebuild"] = timed(jb, tmp)
+        if args.make_test:
+            (tmp / ".venv").symlink_to(ROOT / ".venv")
+            results["make test"] = timed(["make", "test"], tmp)
+    print("| measurement | time | target |\n|---|---|---|")
+    for name, seconds in results.items():
+        print(f"| {name} | {seconds:.1f} s | {TARGETS[name]:.0f} s |")
+    print("\n| chapter | peak memory |\n|---|---|")
+    for nb in sorted((ROOT / "chapters").glob("*.ipynb")):
+        print(f"| {nb.name} | {peak_memory_mb(nb):.0f} MB |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

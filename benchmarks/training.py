@@ -1,0 +1,129 @@
+"""Training speed: initlib against a minimal numpy loop and PyTorch, side by side.
+
+Every competitor trains the same network from the same initial weights on the
+same data with full-batch gradient descent in float64, in one process, one
+after the other; each configuration is repeated and the median is reported,
+with the ratio to the minimal numpy loop (the practical limit of numpy).
+
+    python benchmarks/training.py            # all three configurations
+    python benchmarks/training.py --quick    # fewer steps, for a smoke test
+
+PyTorch is optional (``pip install -r benchmarks/requirements.txt``); without
+it its column is skipped.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+import initlib as il
+
+CONFIGS = {
+    # name: (sizes, n_points, steps)
+    "small": ([2, 10, 5, 1], 300, 15000),
+    "deep": ([2] + [64] * 30 + [1], 512, 1000),
+    "wide": ([2, 1024, 1024, 1], 1024, 200),
+}
+
+
+def problem(sizes, n_points, seed=0):
+    X, y, _, _ = il.data.circles(n_train=n_points, n_test=0, seed=seed)
+    net = il.MLP(sizes, activation="relu", output="sigmoid", init="he_normal", seed=seed)
+    return X, y, net
+
+
+def run_initlib(X, y, net, steps, lr):
+    net = net.copy()
+    il.train(net, X, y, epochs=steps, lr=lr, record_every=steps)
+    return net.W
+
+
+def run_minimal(X, y, net, steps, lr):
+    """The same maths written as plainly as numpy allows: no checks, no records."""
+    W = [w.copy() for w in net.W]
+    b = [v.copy() for v in net.b]
+    n, L = X.shape[0], len(W)
+    for _ in range(steps):
+        a = [X]
+        for l in range(L - 1):
+            a.append(np.maximum(a[-1] @ W[l] + b[l], 0.0))
+        p = 1.0 / (1.0 + np.exp(-(a[-1] @ W[-1] + b[-1])))
+        delta = (p - y) / n
+        for l in range(L - 1, -1, -1):
+            gW = a[l].T @ delta
+            gb = delta.sum(axis=0)
+            if l > 0:
+                delta = (delta @ W[l].T) * (a[l] > 0)
+            W[l] -= lr * gW
+            b[l] -= lr * gb
+    return W
+
+
+def run_torch(X, y, net, steps, lr):
+    import torch
+
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    W = [torch.tensor(w, requires_grad=True) for w in net.W]
+    b = [torch.tensor(v, requires_grad=True) for v in net.b]
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    for _ in range(steps):
+        a = Xt
+        for l in range(len(W) - 1):
+            a = torch.relu(a @ W[l] + b[l])
+        loss = loss_fn(a @ W[-1] + b[-1], yt)
+        grads = torch.autograd.grad(loss, W + b)
+        with torch.no_grad():
+            for p, g in zip(W + b, grads):
+                p -= lr * g
+    return [w.detach().numpy() for w in W]
+
+
+def have_torch():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def measure(fn, args, repeats):
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn(*args)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a tenth of the steps")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    competitors = {"minimal numpy": run_minimal, "initlib": run_initlib}
+    if have_torch():
+        competitors["pytorch"] = run_torch
+    print(f"| config | {' | '.join(competitors)} | initlib / minimal | pytorch / initlib |")
+    print("|---" * (len(competitors) + 3) + "|")
+    for name, (sizes, n_points, steps) in CONFIGS.items():
+        steps = max(1, steps // 10) if args.quick else steps
+        X, y, net = problem(sizes, n_points)
+        lr = 0.01 if name == "small" else 0.05
+        results = {k: measure(fn, (X, y, net, steps, lr), args.repeats) for k, fn in competitors.items()}
+        ref = results["minimal numpy"][1]
+        for k, (_, W) in results.items():  # all competitors computed the same thing
+            err = max(float(np.max(np.abs(a - r))) for a, r in zip(W, ref))
+            assert err < 1e-6, f"{k} disagrees with the minimal loop by {err:g}"
+        t = {k: v[0] for k, v in results.items()}
+        ratio = t["initlib"] / t["minimal numpy"]
+        torch_ratio = f"{t['pytorch'] / t['initlib']:.2f}" if "pytorch" in t else "n/a"
+        cells = " | ".join(f"{t[k]:.2f} s" for k in competitors)
+        print(f"| {name} ({steps} steps) | {cells} | {ratio:.2f} | {torch_ratio} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
