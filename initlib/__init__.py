@@ -30,7 +30,7 @@ Examples
 >>> history.final_train_acc > 0.9
 True
 """
-from . import activations, checks, data, diagnostics, init, losses, plots
+from . import activations, checks, data, diagnostics, init, losses, plots, widgets
 from .diagnostics import activation_stats, gradient_stats, symmetry
 from .init import calculate_gain
 from .mlp import MLP

@@ -121,8 +121,9 @@ def calculate_gain(nonlinearity, param=None):
     References
     ----------
     He et al. 2015 (ReLU: the factor 2); Glorot & Bengio 2010; Klambauer et
-    al. 2017 (SELU; 3/4 is PyTorch's choice for SELU nets initialized in the
-    self-normalizing regime). Same table as ``torch.nn.init.calculate_gain``.
+    al. 2017 (SELU). Same table as ``torch.nn.init.calculate_gain``, whose
+    3/4 for SELU is an empirical choice: for self-normalizing networks
+    Klambauer et al. use LeCun normal, i.e. gain 1.
 
     Examples
     --------

@@ -30,6 +30,7 @@ Used in: every chapter.
 """
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -51,7 +52,9 @@ def _check_sizes(sizes):
 
 
 def _describe(init, init_kwargs):
-    name = init if isinstance(init, str) else getattr(init, "__name__", repr(init))
+    if isinstance(init, functools.partial):  # e.g. partial(init.constant, value=0.5)
+        return _describe(init.func, init.keywords)
+    name = init if isinstance(init, str) else getattr(init, "__name__", type(init).__name__)
     if init_kwargs:
         name += "(" + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v!r}" for k, v in init_kwargs.items()) + ")"
     return name

@@ -36,6 +36,11 @@ def offline_config(config: dict, node_modules: Path) -> dict:
     sphinx_config["mathjax_path"] = ENTRY  # relative paths are resolved inside _static/
     sphinx["config"] = sphinx_config
     config["sphinx"] = sphinx
+    # Share the normal build's execution cache: the offline build then re-reads
+    # the pages without executing the notebooks a second time.
+    execute = dict(config.get("execute") or {})
+    execute["cache"] = str(ROOT / "_build" / ".jupyter_cache")
+    config["execute"] = execute
     return config
 
 

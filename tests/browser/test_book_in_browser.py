@@ -1,0 +1,269 @@
+"""The built HTML book in a real browser: the explorers work with no kernel and no network.
+
+Serves ``_build/html`` on 127.0.0.1, opens the "Interactive explorers" page in
+headless Chromium (Debian's ``chromium`` and ``chromium-driver`` packages,
+driven by Selenium), moves the controls of every explorer, and checks that
+the displayed figure changes and that no request leaves 127.0.0.1.
+
+Needs the offline build of the book (``make book-offline``; ``make test`` builds it first) and
+Chromium. Without them the test is skipped with a hint, except when the
+environment variable ``CI`` is set: then it fails, so CI never passes
+without running it. Run it alone with ``make test-browser``.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# The offline build (make book-offline) by default: the normal build loads
+# MathJax from a CDN, which this test would rightly report as a request
+# leaving 127.0.0.1. BOOK_HTML chooses another build.
+HTML = Path(os.environ.get("BOOK_HTML") or ROOT / "_build" / "offline" / "_build" / "html")
+if not HTML.is_absolute():
+    HTML = ROOT / HTML
+PAGE = "chapters/90_explorers.html"
+N_EXPLORERS = 4
+INSTALL_HINT = (
+    "install Chromium and its driver (Debian/Ubuntu: sudo apt-get install chromium chromium-driver) "
+    "and Selenium (pip install -r requirements.txt)"
+)
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,1600",
+    # any host but the local server resolves to nothing: a stray request is recorded, never sent
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+def unavailable(reason):
+    """Skip with ``reason``, or fail when running in CI (``CI`` set), where the test must run."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}. The browser test must run in CI (CI={os.environ['CI']!r}).", pytrace=False)
+    pytest.skip(reason)
+
+
+def find(name, fallback):
+    path = shutil.which(name) or fallback
+    return path if path and os.access(path, os.X_OK) else None
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # keep the test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def site():
+    """The built book served on 127.0.0.1 (a free port) from a thread; yields its base URL."""
+    if not (HTML / PAGE).is_file():
+        unavailable(f"the book is not built ({HTML / PAGE} is missing): run `make book-offline` first")
+    handler = functools.partial(QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium driven by Selenium, recording every network request in its performance log."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        unavailable(f"Selenium is not installed: {INSTALL_HINT}")
+    chromium = find("chromium", "/usr/bin/chromium")
+    driver_path = find("chromedriver", "/usr/bin/chromedriver")
+    if chromium is None or driver_path is None:
+        unavailable(f"Chromium or chromedriver not found: {INSTALL_HINT}")
+    os.environ.setdefault("SE_AVOID_STATS", "true")  # Selenium Manager is not used (paths are given) nor phoned
+    profile = tempfile.mkdtemp(prefix="initbook-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in FLAGS + [f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def requested_urls(driver):
+    """Every URL the page requested since the last call (from the DevTools performance log)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+        elif message["method"] == "Network.webSocketCreated":
+            urls.append(message["params"]["url"])
+    return urls
+
+
+def is_local(url):
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname == "127.0.0.1"
+
+
+def state(driver, root):
+    """What the reader sees of one explorer: image source, alt text, the labels of its controls."""
+    return driver.execute_script(
+        """
+        const root = arguments[0], img = root.querySelector("img");
+        return {src: img.src, alt: img.alt, loaded: img.complete && img.naturalWidth > 0,
+                shown: img.getBoundingClientRect().width > 0,
+                labels: Array.from(root.querySelectorAll("output")).map(o => o.textContent),
+                valuetext: Array.from(root.querySelectorAll("input[type=range]")).map(
+                    i => i.getAttribute("aria-valuetext")),
+                caption: root.querySelector("p").textContent};
+        """,
+        root,
+    )
+
+
+def test_explorers_work_offline_in_the_built_book(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    browser.get("about:blank")
+    requested_urls(browser)  # forget what the browser loaded for itself at start-up (its new-tab page)
+    browser.get(site + PAGE)
+    WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    WebDriverWait(browser, 30).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, ".initlib-explorer[data-ilx-ready='1']")) == N_EXPLORERS
+    )
+    roots = browser.find_elements(By.CSS_SELECTOR, ".initlib-explorer")
+    assert len(roots) == N_EXPLORERS, "the page should show the four explorers"
+
+    for root in roots:
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", root)
+        before = state(browser, root)
+        assert before["loaded"] and before["shown"], "the first frame of an explorer is not displayed"
+        slider = root.find_element(By.CSS_SELECTOR, "input[type=range]")
+        assert slider.get_attribute("aria-label"), "the slider needs an aria-label"
+        # move the slider with the keyboard, as a reader would (and as assistive technology does)
+        step = Keys.ARROW_LEFT if int(slider.get_attribute("value")) == int(slider.get_attribute("max")) else Keys.ARROW_RIGHT
+        slider.send_keys(step)
+        after = state(browser, root)
+        assert after["src"] != before["src"], f"moving the slider did not change the figure ({before['labels']})"
+        assert after["loaded"] and after["shown"], "the new frame is not displayed"
+        assert after["labels"] != before["labels"] and after["labels"][0] == after["valuetext"][0]
+        assert after["alt"] != before["alt"] and after["caption"] == after["alt"]
+        selects = root.find_elements(By.TAG_NAME, "select")
+        for select in selects:  # the training explorer's init method
+            choice = Select(select)
+            current = choice.first_selected_option.text
+            other = next(o.text for o in choice.options if o.text != current)
+            choice.select_by_visible_text(other)
+            changed = state(browser, root)
+            assert changed["src"] != after["src"], f"choosing init {other!r} did not change the figure"
+            assert other in changed["alt"]
+
+    urls = requested_urls(browser)
+    assert any(u.startswith(site) for u in urls), "the request log is empty: cannot check the requests"
+    outside = sorted({u for u in urls if not is_local(u)})
+    assert not outside, f"the page made requests outside 127.0.0.1: {outside}"
+    # The console is not checked for errors: the theme logs some of its own (sphinx-thebe declares
+    # THEBE_JS_URL twice). An error in the explorers' script shows above instead: it marks each
+    # explorer ready only after wiring its controls, and every move must change the figure.
+
+
+def pages():
+    """Every HTML page of the book (not the search page, genindex or _static)."""
+    return sorted(
+        str(p.relative_to(HTML))
+        for p in HTML.rglob("*.html")
+        if not p.relative_to(HTML).parts[0].startswith("_") and p.name not in ("search.html", "genindex.html")
+    )
+
+
+def test_every_page_loads_offline_with_typeset_equations(site, browser):
+    """Each page: its images load, its equations are typeset by the self-hosted MathJax, no request leaves 127.0.0.1."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    names = pages()
+    assert "intro.html" in names and any(n.startswith("chapters/") for n in names), names
+    requested_urls(browser)
+    for name in names:
+        browser.get(site + name)
+        WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        broken = browser.execute_script(
+            "return Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+        )
+        assert not broken, f"{name}: broken images {broken[:3]}"
+        has_math = browser.execute_script("return document.querySelectorAll('.math').length > 0")
+        if has_math:
+            WebDriverWait(browser, 30).until(
+                lambda d: d.execute_script("return document.querySelectorAll('mjx-container').length > 0"),
+                message=f"{name}: equations were not typeset",
+            )
+    outside = sorted({u for u in requested_urls(browser) if not is_local(u)})
+    assert not outside, f"pages made requests outside 127.0.0.1: {outside}"
+
+
+def test_chapter_explorer_and_equations(site, browser):
+    """A chapter page with equations and an explorer: both work offline."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = "chapters/03_he_scaling.html"
+    if not (HTML / page).is_file():
+        pytest.skip(f"{page} is not in this build")
+    browser.get(site + page)
+    WebDriverWait(browser, 30).until(
+        lambda d: d.execute_script(
+            "return document.querySelectorAll('mjx-container').length > 0 && "
+            "document.querySelectorAll(\".initlib-explorer[data-ilx-ready='1']\").length > 0"
+        )
+    )
+    root = browser.find_elements(By.CSS_SELECTOR, ".initlib-explorer")[0]
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", root)
+    before = state(browser, root)
+    root.find_element(By.CSS_SELECTOR, "input[type=range]").send_keys(Keys.ARROW_LEFT)
+    assert state(browser, root)["src"] != before["src"], "moving the chapter's slider did not change the figure"
+
+
+def test_search_finds_he_initialization(site, browser):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(site + "search.html?q=He+initialization")
+    WebDriverWait(browser, 30).until(
+        lambda d: d.execute_script("return document.querySelectorAll('#search-results li').length > 0"),
+        message="the search page found nothing for 'He initialization'",
+    )
+    hits = browser.execute_script("return Array.from(document.querySelectorAll('#search-results li a')).map(a => a.href)")
+    assert any("he_scaling" in h or "getting_started" in h for h in hits), hits
+
+
+def test_launch_buttons_link_to_the_repository(site, browser):
+    import yaml
+
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"].rstrip("/")
+    owner_name = repo.split("github.com/")[-1]
+    browser.get(site + "chapters/01_symmetry.html")
+    links = browser.execute_script("return Array.from(document.querySelectorAll('a')).map(a => a.href)")
+    binder = [u for u in links if "mybinder.org" in u]
+    colab = [u for u in links if "colab.research.google.com" in u]
+    assert binder and all(owner_name in u for u in binder), binder
+    assert colab and all(owner_name in u for u in colab), colab
+    assert any(u.startswith(repo) for u in links), "no link to the repository"

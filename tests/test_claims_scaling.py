@@ -1,0 +1,496 @@
+"""Every number and claim of chapters/03_he_scaling.ipynb, recomputed with the chapter's seeds.
+
+Also tests the chapter's exercise check, ``initlib.checks.check_he_normal``.
+The expensive runs (the 30-layer training, the small-network comparison) are
+shared through module-scoped fixtures.
+"""
+import math
+
+import numpy as np
+import pytest
+
+import initlib as il
+from initlib.checks import CheckFailed
+
+try:  # the chapter runs with one BLAS thread; so do these tests (same sums, same bits)
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover
+    threadpool_limits = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_blas_thread():
+    if threadpool_limits is None:
+        yield
+        return
+    with threadpool_limits(1):
+        yield
+
+
+def g3(x):
+    """The chapter's ``f"{x:.3g}"`` as a float."""
+    return float(f"{x:.3g}")
+
+
+def g2(x):
+    return float(f"{x:.2g}")
+
+
+# ------------------------------------------------------------------ section 1 ----
+
+
+def test_relu_keeps_half_of_the_second_moment():
+    rng = np.random.default_rng(0)
+    z = 3.0 * rng.standard_normal(1_000_000)
+    ratio = float(np.mean(il.activations.relu(z) ** 2) / z.var())
+    assert round(ratio, 4) == 0.5007
+    assert abs(ratio - 0.5) < 0.002
+    # the He layer of the next cell continues with the same generator
+    z_prev = rng.standard_normal((1000, 500))
+    W = il.init.he_normal(500, 500, rng=rng)
+    z_next = il.activations.relu(z_prev) @ W
+    assert round(float(z_prev.var()), 3) == 0.996
+    assert round(float(z_next.var()), 3) == 1.002
+
+
+@pytest.mark.parametrize(
+    "name, param, gain",
+    [("linear", None, 1.0), ("relu", None, 1.4142), ("leaky_relu", 0.2, 1.3868), ("tanh", None, 1.6667), ("sigmoid", None, 1.0)],
+)
+def test_gain_table(name, param, gain):
+    assert round(il.calculate_gain(name, param), 4) == gain
+
+
+def test_xavier_is_the_harmonic_mean_of_the_two_conditions():
+    n_in, n_out = 784, 256
+    harmonic = 2 / (n_in + n_out)
+    assert math.isclose(harmonic, 2 / (1 / (1 / n_in) + 1 / (1 / n_out)))
+    assert 1 / n_in < harmonic < 1 / n_out  # between the two conditions
+
+
+# ------------------------------------------------------------------ section 2 ----
+
+WIDTH, DEPTH = 256, 50
+
+
+@pytest.fixture(scope="module")
+def deep_data():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100, WIDTH))
+    y = (rng.random((100, 1)) < 0.5).astype(float)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def signal_sizes(deep_data):
+    X, y = deep_data
+
+    def run(activation, init, scale=1.0, **init_kwargs):
+        net = il.MLP([WIDTH] * (DEPTH + 1) + [1], activation=activation, init=init, scale=scale, seed=0,
+                     init_kwargs=init_kwargs)
+        grads = il.gradient_stats(net, X, y)
+        return np.array([z.std() for z in net.z[:-1]]), grads.signal_std[:-1]
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def relu_runs(signal_sizes):
+    return {
+        "he": signal_sizes("relu", "he_normal"),
+        "xavier": signal_sizes("relu", "xavier_normal"),
+        "he15": signal_sizes("relu", "he_normal", scale=1.5),
+    }
+
+
+def per_layer(values):
+    """Geometric mean of the factor from one layer to the next."""
+    return float((values[-1] / values[0]) ** (1 / (len(values) - 1)))
+
+
+def test_relu_forward_numbers(relu_runs):
+    he, xavier, he15 = (relu_runs[k][0] for k in ("he", "xavier", "he15"))
+    assert [g3(he[0]), g2(he[29]), g2(he[49])] == [1.41, 1.9, 2.0]
+    assert [g3(xavier[0]), g2(xavier[29]), g2(xavier[49])] == [0.995, 5.8e-05, 6e-08]
+    assert [g3(he15[0]), g2(he15[29]), g2(he15[49])] == [2.11, 3.7e05, 1.3e09]
+    # the prose: He near sqrt(2); Xavier loses sqrt(2) per layer; He x 1.5 gains 1.5 per layer
+    assert np.all((he > 1.0) & (he < 2.5))
+    assert abs(per_layer(xavier) - 1 / math.sqrt(2)) < 0.01
+    assert abs(per_layer(he15) - 1.5) < 0.02
+    assert float(f"{2 ** -14.5:.2g}") == 4.3e-05
+    # "a few 1e-5 of the input's std"
+    assert 1e-5 < xavier[29] < 1e-4
+
+
+def test_relu_he_factor_range(relu_runs):
+    he = relu_runs["he"][0]
+    factor = he[1:] / he[:-1]
+    assert round(float(factor.min()), 3) == 0.829
+    assert round(float(factor.max()), 3) == 1.132
+
+
+def test_relu_backward(relu_runs):
+    he, xavier, he15 = (relu_runs[k][1] for k in ("he", "xavier", "he15"))
+    assert he.max() / he.min() < 1.5  # keeps its size
+    assert xavier[0] < 1e-6 * xavier[-1]  # shrinks toward the input
+    assert he15[0] > 1e6 * he15[-1]  # grows toward the input
+
+
+@pytest.fixture(scope="module")
+def tanh_runs(signal_sizes):
+    return {"1": signal_sizes("tanh", "xavier_normal"), "5/3": signal_sizes("tanh", "xavier_normal", gain=5 / 3)}
+
+
+def test_tanh_numbers(tanh_runs):
+    fwd1, bwd1 = tanh_runs["1"]
+    fwd5, bwd5 = tanh_runs["5/3"]
+    assert [g3(fwd1[0]), g3(fwd1[9]), g3(fwd1[49])] == [0.995, 0.241, 0.102]
+    assert [g3(fwd5[0]), g3(fwd5[9]), g3(fwd5[49])] == [1.66, 1.09, 1.08]
+    assert g3(bwd1[0] / bwd1[-1]) == 0.0702 and round(bwd1[-1] / bwd1[0]) == 14
+    assert g3(bwd5[0] / bwd5[-1]) == 62.7
+    growth = (bwd5[0] / bwd5[-1]) ** (1 / (DEPTH - 1))
+    assert round(growth, 3) == 1.088  # "about 9 % per layer"
+    # gain 1 fades, not geometrically: the decline slows down
+    assert fwd1[9] / fwd1[0] < 0.3 and fwd1[49] / fwd1[9] > 0.3
+    # gain 5/3 settles near 1.08 after a few layers
+    assert np.all((fwd5[3:] > 1.05) & (fwd5[3:] < 1.12))
+
+
+# ------------------------------------------------------------------ section 3 ----
+
+
+def test_gain_sweep(deep_data):
+    X, _ = deep_data
+
+    def forward_std(activation, gain):
+        net = il.MLP([WIDTH] * (DEPTH + 1) + [1], activation=activation, init="he_normal", seed=0,
+                     init_kwargs={"gain": gain})
+        net.forward(X)
+        return np.array([z.std() for z in net.z[:-1]])
+
+    relu = {g: forward_std("relu", g) for g in [0.5, 1.0, np.sqrt(2), 2.0, 3.0]}
+    tanh = {g: forward_std("tanh", g) for g in [0.5, 1.0, 5 / 3, 3.0]}
+    assert [g2(v[-1]) for v in relu.values()] == [5.4e-23, 6e-08, 2.0, 6.8e07, 4.3e16]
+    assert [g2(v[-1]) for v in tanh.values()] == [7.2e-16, 0.1, 1.1, 2.5]
+    assert round(2 / math.sqrt(2) - 1, 2) == 0.41  # "g = 2 is only 41 % too large"
+    for g, v in relu.items():  # factor g / sqrt(2) per layer
+        assert abs(per_layer(v) / (g / math.sqrt(2)) - 1) < 0.03
+    for g in (5 / 3, 3.0):  # tanh above 1: settles at a level that grows with the gain
+        assert abs(tanh[g][-1] / tanh[g][25] - 1) < 0.05
+    assert tanh[3.0][-1] > tanh[5 / 3][-1]
+    saturated = {}
+    for g in [5 / 3, 3.0]:
+        net = il.MLP([WIDTH] * (DEPTH + 1) + [1], activation="tanh", init="he_normal", seed=0, init_kwargs={"gain": g})
+        saturated[g] = float(il.activation_stats(net, X).saturated[5:-1].mean())
+    assert round(saturated[5 / 3], 3) == 0.015 and round(saturated[3.0], 3) == 0.292
+
+
+# ------------------------------------------------------------------ section 4 ----
+
+
+@pytest.fixture(scope="module")
+def thirty_layers():
+    X, y, _, _ = il.data.circles(512, 0, noise=0.05, factor=0.5, seed=1)
+    sizes = [2] + [64] * 29 + [1]
+    nets = {init: il.MLP(sizes, init=init, seed=0) for init in ["he_normal", "xavier_normal"]}
+    logits0 = {k: float(np.abs(net.logits(X)).max()) for k, net in nets.items()}
+    hist = {k: il.train(net, X, y, epochs=200, lr=0.05, record_every=5) for k, net in nets.items()}
+    return X, y, sizes, nets, logits0, hist
+
+
+def test_thirty_layers_setting(thirty_layers):
+    X, y, sizes, *_ = thirty_layers
+    assert X.shape == (512, 2) and len(sizes) - 1 == 30
+    r = np.hypot(*X.T)
+    assert abs(np.median(r[y[:, 0] == 1]) / np.median(r[y[:, 0] == 0]) - 0.5) < 0.02  # inner radius half the outer
+
+
+def test_thirty_layers_logits_at_init(thirty_layers):
+    logits0 = thirty_layers[4]
+    assert g2(logits0["he_normal"]) == 1.2
+    assert g2(logits0["xavier_normal"]) == 1.3e-05
+
+
+def test_thirty_layers_he(thirty_layers):
+    he = thirty_layers[5]["he_normal"]
+    assert int(he.epoch[np.argmax(he.loss < 0.01)]) == 125
+    assert round(he.final_loss, 4) == 0.0014
+    # wanders around ln 2 for about 80 steps, then falls
+    early = he.loss[he.epoch < 80]
+    assert early.min() > 0.4 and early.max() < 0.8
+    assert he.loss[he.epoch == 90][0] < 0.2
+    assert he.final_train_acc == 1.0
+
+
+def test_thirty_layers_xavier(thirty_layers):
+    nets, xavier = thirty_layers[3], thirty_layers[5]["xavier_normal"]
+    assert round(float(xavier.loss.min()), 4) == 0.6922
+    assert round(float(xavier.loss.max()), 4) == 0.6932
+    assert round(float(xavier.train_acc.min()), 3) == 0.5
+    assert round(float(xavier.train_acc.max()), 3) == 0.963
+    assert g2(np.abs(nets["xavier_normal"].logits(thirty_layers[0])).max()) == 0.011
+    assert xavier.final_train_acc == 0.5  # falls back after its spikes
+
+
+# ------------------------------------------------------------------ section 5 ----
+
+SETTINGS = {"zeros": dict(init="zeros"), "normal x 10": dict(init="normal", scale=10), "he_normal": dict(init="he_normal")}
+
+
+def small_run(name, seed):
+    X, y, X_test, y_test = il.data.circles(seed=1)
+    net = il.MLP([2, 10, 5, 1], activation="relu", output="sigmoid", seed=seed, **SETTINGS[name])
+    initial = net.loss_value(X, y)
+    median_logit = float(np.median(np.abs(net.logits(X))))
+    h = il.train(net, X, y, epochs=15000, lr=0.01, X_test=X_test, y_test=y_test)
+    return initial, median_logit, h
+
+
+@pytest.fixture(scope="module")
+def classic():
+    return {name: small_run(name, 1) for name in SETTINGS}
+
+
+@pytest.mark.parametrize(
+    "name, initial, final, train, test",
+    [("zeros", 0.6931, 0.6931, "50.0%", "50.0%"), ("normal x 10", 391.9097, 0.3558, "81.3%", "79.0%"),
+     ("he_normal", 0.7294, 0.0058, "100.0%", "100.0%")],
+)
+def test_classic_table(classic, name, initial, final, train, test):
+    l0, _, h = classic[name]
+    assert round(l0, 4) == initial
+    assert round(h.final_loss, 4) == final
+    assert f"{h.final_train_acc:.1%}" == train and f"{h.final_test_acc:.1%}" == test
+
+
+def test_classic_large_logits(classic):
+    assert round(classic["normal x 10"][1], 1) == 433.0
+
+
+@pytest.mark.parametrize(
+    "seed, name, train, test",
+    [(0, "normal x 10", "98.7%", "96.0%"), (0, "he_normal", "100.0%", "100.0%"),
+     (2, "normal x 10", "84.3%", "79.0%"), (2, "he_normal", "100.0%", "100.0%")],
+)
+def test_classic_seeds(seed, name, train, test):
+    h = small_run(name, seed)[2]
+    assert f"{h.final_train_acc:.1%}" == train and f"{h.final_test_acc:.1%}" == test
+
+
+# ------------------------------------------------------------------ section 6 ----
+
+
+def test_pytorch_default_weights():
+    gain = il.calculate_gain("leaky_relu", math.sqrt(5))
+    assert round(gain, 4) == round(1 / math.sqrt(3), 4) == 0.5774
+    W = il.init.he_uniform(256, 256, gain=1 / math.sqrt(3), rng=np.random.default_rng(0))
+    assert np.abs(W).max() <= 1 / math.sqrt(256)
+    assert abs(np.abs(W).max() - 1 / math.sqrt(256)) < 1e-4  # U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    assert abs(W.std() / (1 / math.sqrt(3 * 256)) - 1) < 0.01
+    assert round(1 / math.sqrt(6), 2) == 0.41 and round(1 / math.sqrt(2), 2) == 0.71
+
+
+@pytest.fixture(scope="module")
+def frameworks(deep_data):
+    X, _ = deep_data
+    kinds = {
+        "pytorch": dict(init="he_uniform", init_kwargs={"gain": 1 / np.sqrt(3)}),
+        "keras": dict(init="glorot_uniform"),
+        "he": dict(init="he_normal"),
+    }
+    out = {}
+    for name, kw in kinds.items():
+        net = il.MLP([WIDTH] * 21, activation="relu", output="identity", seed=0, **kw)
+        net.forward(X)
+        out[name] = np.array([z.std() for z in net.z])
+    return out, kinds
+
+
+def test_frameworks_numbers(frameworks):
+    std, _ = frameworks
+    assert [g2(std[k][-1]) for k in ("pytorch", "keras", "he")] == [2.6e-08, 0.0015, 1.6]
+    assert [round(float(std[k][-1] / std[k][-2]), 3) for k in ("pytorch", "keras", "he")] == [0.412, 0.713, 1.028]
+    assert len(std["he"]) == 20
+    assert abs(per_layer(std["pytorch"]) - 1 / math.sqrt(6)) < 0.02
+    assert abs(per_layer(std["keras"]) - 1 / math.sqrt(2)) < 0.02
+
+
+def test_pytorch_biases(frameworks, deep_data):
+    X, _ = deep_data
+    net = il.MLP([WIDTH] * 21, activation="relu", output="identity", seed=0, **frameworks[1]["pytorch"])
+    bias_rng = np.random.default_rng(1)
+    for l, b in enumerate(net.b):
+        b[:] = bias_rng.uniform(-1, 1, b.shape) / np.sqrt(net.sizes[l])
+    net.forward(X)
+    z20 = net.z[-1]
+    assert g2(z20.std()) == 0.038
+    assert g2(z20.std(axis=0).mean()) == 1.3e-08
+
+
+# ------------------------------------------------------------------ exercises ----
+
+
+def test_exercise_fans():
+    n_in, n_out = 784, 256
+    rows = [(2 / n_in, 0.0505, 1.000), (2 / n_out, 0.0884, 3.062), (2 / (n_in + n_out), 0.0439, 0.754)]
+    for var, std, factor in rows:
+        assert round(math.sqrt(var), 4) == std
+        assert round(n_in * var / 2, 3) == factor
+    assert round(784 / 256, 2) == 3.06 and round(784 / 1040, 3) == 0.754
+
+
+def test_exercise_leaky(signal_sizes):
+    alpha = 0.2
+    g = math.sqrt(2 / (1 + alpha**2))
+    assert round(g, 4) == round(il.calculate_gain("leaky_relu", alpha), 4) == 1.3868
+    assert il.calculate_gain("leaky_relu", 0.0) == pytest.approx(math.sqrt(2))
+    assert il.calculate_gain("leaky_relu", 1.0) == pytest.approx(1.0)
+    fwd, _ = signal_sizes(il.activations.leaky(alpha), "he_normal", gain=g)
+    assert [g3(v) for v in fwd[[0, 24, 49]]] == [1.38, 1.63, 1.86]
+    # the E[f(z)^2] = (1 + alpha^2)/2 Var(z) step
+    z = np.random.default_rng(0).standard_normal(1_000_000)
+    assert abs(np.mean(il.activations.leaky_relu(z, alpha) ** 2) / z.var() - (1 + alpha**2) / 2) < 0.002
+
+
+def test_exercise_stalled(thirty_layers):
+    X, y, sizes = thirty_layers[:3]
+    grad_std = {init: il.gradient_stats(il.MLP(sizes, init=init, seed=0), X, y).weight_std
+                for init in ["he_normal", "xavier_normal"]}
+    ratio = grad_std["xavier_normal"] / grad_std["he_normal"]
+    assert g2(ratio.min()) == 4.7e-05 and g2(ratio.max()) == 0.00026
+    assert 3e-5 < np.exp(np.mean(np.log(ratio))) < 3e-4  # "about 1e-4 everywhere"
+    assert float(f"{2 ** -14.5:.1g}") == 4e-05
+
+
+def test_exercise_funnel():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((200, 1024))
+    y = (rng.random((200, 1)) < 0.5).astype(float)
+    out = {}
+    for mode in ["fan_in", "fan_out"]:
+        net = il.MLP([1024, 512, 256, 128, 64, 1], init="he_normal", init_kwargs={"mode": mode}, seed=0)
+        grads = il.gradient_stats(net, X, y)
+        out[mode] = np.array([z.std() for z in net.z[:-1]]), grads.signal_std[:-1]
+    fwd, bwd = out["fan_in"]
+    assert round(float(fwd[-1] / fwd[0]), 2) == 1.0 and round(float(bwd[0] / bwd[-1]), 3) == 0.328
+    fwd, bwd = out["fan_out"]
+    assert round(float(fwd[-1] / fwd[0]), 2) == 2.83 and round(float(bwd[0] / bwd[-1]), 3) == 0.928
+    assert round(1 / math.sqrt(8), 2) == 0.35 and round(math.sqrt(8), 2) == 2.83 and 512 / 64 == 8
+
+
+# ------------------------------------------------------------------ the check ----
+
+
+def reference(fan_in, fan_out, *, mode="fan_in", rng=None):
+    fan = fan_in if mode == "fan_in" else fan_out
+    return rng.normal(0.0, np.sqrt(2.0 / fan), size=(fan_in, fan_out))
+
+
+def test_check_accepts_the_reference_and_initlib(capsys):
+    il.checks.check_he_normal(reference)
+    il.checks.check_he_normal(il.init.he_normal)
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == ["✔ he_normal: all 12 checks passed."] * 2
+
+
+def test_check_accepts_other_correct_draws(capsys):
+    def transposed_draw(fan_in, fan_out, *, mode="fan_in", rng=None):
+        fan = fan_in if mode == "fan_in" else fan_out
+        return (rng.standard_normal((fan_out, fan_in)) * math.sqrt(2 / fan)).T
+
+    il.checks.check_he_normal(transposed_draw)
+    assert "all 12 checks passed" in capsys.readouterr().out
+
+
+def test_check_rejects_a_stub():
+    def he_normal(fan_in, fan_out, *, mode="fan_in", rng=None):
+        raise NotImplementedError()
+
+    with pytest.raises(CheckFailed, match=r"1 of 1 checks failed") as info:
+        il.checks.check_he_normal(he_normal)
+    assert "not implemented yet" in str(info.value)
+
+
+def _fan_out(fan_in, fan_out, *, mode="fan_in", rng=None):
+    return rng.normal(0.0, np.sqrt(2.0 / fan_out), size=(fan_in, fan_out))
+
+
+def _transposed(fan_in, fan_out, *, mode="fan_in", rng=None):
+    fan = fan_in if mode == "fan_in" else fan_out
+    return rng.normal(0.0, np.sqrt(2.0 / fan), size=(fan_out, fan_in))
+
+
+def _no_factor_two(fan_in, fan_out, *, mode="fan_in", rng=None):
+    fan = fan_in if mode == "fan_in" else fan_out
+    return rng.normal(0.0, np.sqrt(1.0 / fan), size=(fan_in, fan_out))
+
+
+def _variance_as_std(fan_in, fan_out, *, mode="fan_in", rng=None):
+    fan = fan_in if mode == "fan_in" else fan_out
+    return rng.normal(0.0, 2.0 / fan, size=(fan_in, fan_out))
+
+
+def _ignores_mode(fan_in, fan_out, *, mode="fan_in", rng=None):
+    return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+
+
+def _xavier(fan_in, fan_out, *, mode="fan_in", rng=None):
+    return rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))
+
+
+def _global_random(fan_in, fan_out, *, mode="fan_in", rng=None):
+    fan = fan_in if mode == "fan_in" else fan_out
+    return np.random.normal(0.0, np.sqrt(2.0 / fan), size=(fan_in, fan_out))
+
+
+def _fixed_seed(fan_in, fan_out, *, mode="fan_in", rng=None):
+    fan = fan_in if mode == "fan_in" else fan_out
+    return np.random.default_rng(0).normal(0.0, np.sqrt(2.0 / fan), size=(fan_in, fan_out))
+
+
+def _uniform(fan_in, fan_out, *, mode="fan_in", rng=None):
+    fan = fan_in if mode == "fan_in" else fan_out
+    return rng.uniform(-1, 1, size=(fan_in, fan_out)) * np.sqrt(6.0 / fan)
+
+
+def _nonzero_mean(fan_in, fan_out, *, mode="fan_in", rng=None):
+    return reference(fan_in, fan_out, mode=mode, rng=rng) + 0.5
+
+
+def _no_mode_argument(fan_in, fan_out, *, rng=None):
+    return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+
+
+def _returns_none(fan_in, fan_out, *, mode="fan_in", rng=None):
+    rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (_fan_out, r"he_normal\(500, 300\) has std 0\.08\d+; expected 0\.06325 = sqrt\(2/500\) = sqrt\(2/fan_in\)\. "
+                   r"Your std matches sqrt\(2/300\): did you use fan_out\?"),
+        (_fan_out, r"he_normal\(1, 20000\) has std 0\.009\d+; expected 1\.414 .* did you use fan_out\?"),
+        (_transposed, r"he_normal\(500, 300\) has shape \(300, 500\); expected \(500, 300\) = \(fan_in, fan_out\)"),
+        (_no_factor_two, r"has std 0\.04\d+; expected 0\.06325 .* did you forget the factor 2"),
+        (_variance_as_std, r"Your std matches 2/500: that is the variance; the std is its square root"),
+        (_ignores_mode, r"he_normal\(500, 300, mode='fan_out'\) has std 0\.063\d+; expected 0\.08165 = sqrt\(2/300\) "
+                        r"= sqrt\(2/fan_out\)\. Your std matches sqrt\(2/500\): did you use fan_in \(is mode ignored\)\?"),
+        (_xavier, r"Your std matches sqrt\(2/\(500 \+ 300\)\): that is Xavier's std, not He's"),
+        (_global_random, r"returned different arrays: draw from the rng argument"),
+        (_fixed_seed, r"returned the same array for generators of seeds 7 and 8"),
+        (_uniform, r"looks uniformly distributed \(kurtosis 1\.80"),
+        (_nonzero_mean, r"he_normal\(500, 300\) has mean 0\.4999; expected 0 \(a zero-mean normal distribution\)"),
+        (_no_mode_argument, r"raised TypeError: .*unexpected keyword argument 'mode'"),
+        (_returns_none, r"returned None; expected an array of shape \(3, 2\)"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "message"),
+)
+def test_check_names_the_mistake(wrong, message):
+    with pytest.raises(CheckFailed, match=message):
+        il.checks.check_he_normal(wrong)
+
+
+def test_check_is_exported():
+    assert "check_he_normal" in il.checks.__all__
+    assert il.checks.check_he_normal is il.checks.scaling.check_he_normal

@@ -1,0 +1,211 @@
+"""The nbgrader round trip: generate_assignment, autograde with and without the solutions.
+
+For each assignment (the synthetic demo chapter, ``00_getting_started`` and
+every chapter with graded cells) a temporary course directory is made with
+``tools/nbgrader_course.py``; nbgrader runs as a subprocess of this Python
+(``python -m nbgrader``) with its config, gradebook and Jupyter folders inside
+the temporary directory, so nothing in the user's home is read or written.
+
+- ``nbgrader generate_assignment`` writes the release version: it must hold
+  no line of any solution (code or prose).
+- ``nbgrader autograde`` grades the submissions: ``release`` (the release
+  version as the students get it, unmodified) must get zero on every check;
+  ``solved`` (the release with the solution cells filled in again) must get
+  full marks; for the demo, ``student`` (the notebook ``tools/student.py``
+  writes) must get zero too.
+
+autograde executes every submission from the top, so each chapter runs once
+in full (``release``). To keep the time down, the ``solved`` submission of a
+real chapter holds only the cells its graded (check) cells need: the check
+cells and, going backwards, every code cell that defines a name a kept cell
+uses, such as the solution cell of the function a check tests (a student may
+delete the other cells; nbgrader scores the graded cells only). The
+full solution notebooks are run with their checks by ``pytest --nbval``. The
+courses run two at a time, each in its own directory and gradebook.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import _exercise_notebook as demo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import nbgrader_course  # noqa: E402
+import student  # noqa: E402
+from nbgrader.api import Gradebook  # noqa: E402
+
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+NOTEBOOKS = {p: nbformat.read(str(p), as_version=4) for p in CHAPTERS}
+# chapters with checks: the whole round trip
+GRADED = [p for p, nb in NOTEBOOKS.items() if any(student.is_grade_cell(c) for c in nb.cells)]
+# chapters with solutions: generate_assignment, whose release must hold none of them
+SOLVED = [p for p, nb in NOTEBOOKS.items() if p in GRADED or student.solution_lines(nb)]
+
+
+def _env(tmp: Path) -> dict:
+    """The environment of the nbgrader processes: Jupyter and IPython folders in ``tmp``."""
+    env = dict(os.environ)
+    for var, sub in [("JUPYTER_CONFIG_DIR", "jupyter_config"), ("JUPYTER_DATA_DIR", "jupyter_data"),
+                     ("JUPYTER_RUNTIME_DIR", "jupyter_runtime"), ("IPYTHONDIR", "ipython")]:
+        env[var] = str(tmp / sub)
+    env.pop("JUPYTER_PATH", None)
+    env.pop("JUPYTER_CONFIG_PATH", None)
+    # nbgrader runs the `alembic` script of its own environment to set up the gradebook
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    # two courses run at once on two cores: one thread each for numpy
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"
+    return env
+
+
+def _nbgrader(course: Path, env: dict, *args: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                            capture_output=True, text=True, timeout=600)
+    log = result.stdout + result.stderr
+    if result.returncode != 0 or "| ERROR]" in log:
+        raise AssertionError(f"nbgrader {' '.join(args)} failed (exit {result.returncode}):\n{log}")
+
+
+def _solved(release, source):
+    """The release notebook with every solution cell holding the source's solution again."""
+    solutions = {student.nbgrader(c).get("grade_id"): c.source for c in source.cells
+                 if student.nbgrader(c).get("solution")}
+    nb = nbformat.from_dict(json.loads(json.dumps(release)))
+    for cell in nb.cells:
+        grade_id = student.nbgrader(cell).get("grade_id")
+        if student.nbgrader(cell).get("solution") and grade_id in solutions:
+            cell.source = solutions[grade_id]
+    return nb
+
+
+def _sliced(nb):
+    """``nb`` with only the code cells its graded cells need (markdown cells all kept)."""
+    needed: set[str] = set()
+    keep = []
+    for cell in reversed(nb.cells):
+        tree = student._python(cell.source) if cell.cell_type == "code" else None
+        if cell.cell_type != "code":
+            keep.append(cell)
+        elif student.is_grade_cell(cell) or (tree is not None and student._bound_names(tree) & needed):
+            keep.append(cell)
+            if tree is not None:
+                needed |= student._used_names(tree)
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    nb.cells = list(reversed(keep))
+    return nb
+
+
+def _round_trip(tmp: Path, notebook: Path, submissions: tuple[str, ...]) -> dict:
+    """Make a course for ``notebook``, generate, submit, autograde; return what the tests check."""
+    tmp.mkdir(parents=True)
+    course, env = tmp / "course", _env(tmp)
+    (name,) = nbgrader_course.make_course(course, [notebook])
+    _nbgrader(course, env, "generate_assignment", name)
+    release_path = course / "release" / name / notebook.name
+    source = nbformat.read(str(notebook), as_version=4)
+    release = nbformat.read(str(release_path), as_version=4)
+    result = {"name": name, "source": source, "release": release, "scores": {}, "course": course}
+    if not submissions:
+        return result
+    editions = {
+        "solved": lambda: _solved(release, source) if name == "demo" else _sliced(_solved(release, source)),
+        "release": lambda: release,
+        "student": lambda: student.make_student(source, name),
+    }
+    for who in submissions:
+        target = course / "submitted" / who / name / notebook.name
+        target.parent.mkdir(parents=True)
+        nbformat.write(editions[who](), str(target))
+    _nbgrader(course, env, "autograde", name)
+    if name == "demo":
+        _nbgrader(course, env, "generate_feedback", name)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="initbook") as gb:
+        for who in submissions:
+            sub = gb.find_submission_notebook(notebook.stem, name, who)
+            result["scores"][who] = {
+                "total": (sub.score, sub.max_score),
+                "cells": {g.name: (g.score, g.max_score) for g in sub.grades},
+            }
+    return result
+
+
+@pytest.fixture(scope="module")
+def rounds(tmp_path_factory):
+    """Every round trip, two at a time; keyed by assignment name."""
+    base = tmp_path_factory.mktemp("nbgrader")
+    demo_nb = demo.write_demo(base / "demo.ipynb")
+    jobs = [(base / p.stem, p, ("solved", "release")) for p in GRADED]  # the long ones first
+    jobs += [(base / "demo", demo_nb, ("solved", "release", "student"))]
+    jobs += [(base / p.stem, p, ()) for p in SOLVED if p not in GRADED]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {job[1].stem: pool.submit(_round_trip, *job) for job in jobs}
+    return {name: f.result() for name, f in futures.items()}
+
+
+def _assert_no_solution(result) -> None:
+    leaks = student.leaks(result["source"], student.notebook_text(result["release"]))
+    assert not leaks, f"{result['name']}: nbgrader's release version holds solution lines: {leaks}"
+
+
+def test_demo_release_has_stubs_and_no_solution(rounds):
+    result = rounds["demo"]
+    _assert_no_solution(result)
+    text = nbformat.writes(result["release"])
+    for marker in (demo.CODE_MARKER, demo.PROSE_MARKER, demo.MIXED_MARKER):
+        assert marker not in text
+    sources = [c.source for c in result["release"].cells]
+    assert any("raise NotImplementedError()" in s and s.startswith("def double(x):") for s in sources)
+    assert any("c.done()" in s for s in sources), "the check cell is kept"
+
+
+def test_demo_solved_gets_full_marks(rounds):
+    scores = rounds["demo"]["scores"]["solved"]
+    assert scores["total"] == (1.0, 1.0), scores
+
+
+@pytest.mark.parametrize("who", ["release", "student"])
+def test_demo_unsolved_gets_zero(rounds, who):
+    scores = rounds["demo"]["scores"][who]
+    assert scores["total"] == (0.0, 1.0), scores
+
+
+def test_demo_feedback_is_generated(rounds):
+    course = rounds["demo"]["course"]
+    feedback = sorted((course / "feedback").rglob("*.html"))
+    assert {p.parent.parent.name for p in feedback} == {"solved", "release", "student"}
+    assert "check_double" in (course / "feedback" / "release" / "demo" / "demo.html").read_text()
+
+
+@pytest.mark.parametrize("chapter", SOLVED, ids=[p.stem for p in SOLVED])
+def test_release_has_no_solution(rounds, chapter):
+    _assert_no_solution(rounds[chapter.stem])
+
+
+@pytest.mark.skipif(not GRADED, reason="no chapter has graded (check) cells yet")
+@pytest.mark.parametrize("chapter", GRADED, ids=[p.stem for p in GRADED])
+def test_chapter_round_trip(rounds, chapter):
+    result = rounds[chapter.stem]
+    solved, release = result["scores"]["solved"], result["scores"]["release"]
+    score, max_score = solved["total"]
+    assert max_score > 0 and score == max_score, f"solutions should get full marks: {solved['cells']}"
+    assert release["cells"] and all(s == 0 for s, _ in release["cells"].values()), (
+        f"the unmodified student version should get zero on every check: {release['cells']}")
+    # and each check said why: the stub is not implemented
+    graded = result["course"] / "autograded" / "release" / result["name"] / chapter.name
+    for cell in nbformat.read(str(graded), as_version=4).cells:
+        if student.is_grade_cell(cell):
+            errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+            assert errors and "not implemented yet" in errors[0]["evalue"], (
+                f"{student.nbgrader(cell)['grade_id']}: {[o.get('evalue') for o in errors]}")
