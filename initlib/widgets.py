@@ -753,9 +753,10 @@ class ScaleExplorer(Explorer):
         self.seed = seed
         self.model = _ScaledNet(self.activation, depth, width, n_samples, seed)
         if scales is None:
-            scales = 10.0 ** np.linspace(-3.0, 0.0, 16)
+            scales = 10.0 ** np.linspace(-3.0, 1.0, 17)
         grid = _check_grid(scales, "scales")
-        critical = self.activation.gain / math.sqrt(self.model.width)
+        # the scale that keeps the signal's size: critical gain / sqrt(fan_in) (1/sqrt(500) for tanh)
+        critical = self.critical = critical_gain(self.activation) / math.sqrt(self.model.width)
         start = min(grid, key=lambda s: abs(math.log10(s / critical)))
         super().__init__([LogSlider("scale", "init scale", grid, start)])
         self._fraction = self.activation.saturates  # "saturated", "dead" or None
@@ -806,8 +807,19 @@ class ScaleExplorer(Explorer):
             self._frac_line = ax_f.lines[0]
             self._animated.append(self._frac_line)
         # the value, in a suptitle laid out once with a placeholder and redrawn with every frame
-        self._value_text = fig.suptitle("scale = 0.000", fontsize=10, fontweight="bold")
+        self._value_text = fig.suptitle(self._headline(self.critical), fontsize=10, fontweight="bold")
         self._animated.append(self._value_text)
+
+    def _headline(self, scale):
+        """The value, and where it sits against the stable scale (the marker of the slider's range)."""
+        width, ratio = self.model.width, scale / self.critical
+        gain = critical_gain(self.activation)
+        stable = f"{'1' if gain == 1 else _fmt_gain(gain).split(' =')[0]}/√{width} = {_fmt(self.critical)}"
+        if ratio > 0 and abs(math.log10(ratio)) < 0.01:
+            where = "the stable scale"
+        else:
+            where = f"{_fmt(ratio)} × the stable scale"
+        return f"scale = {_fmt(scale)}: {where} {stable}"
 
     def _draw(self, values):
         (scale,) = values
@@ -817,7 +829,7 @@ class ScaleExplorer(Explorer):
         _set_note(self._std.note, self._std.update(stats.std[:depth]))
         if self._fraction is not None:
             self._frac_line.set_ydata(getattr(stats, self._fraction)[:depth])
-        self._value_text.set_text(f"scale = {_fmt(scale)}  (weights: standard normal × scale)")
+        self._value_text.set_text(self._headline(scale))
         std = stats.std[:depth]
         text = (f"scale = {_fmt(scale)}: the std of the activations goes from {std[0]:.2g} in layer 1 "
                 f"to {std[-1]:.2g} in layer {depth}")
@@ -858,8 +870,11 @@ def scale_explorer(activation="tanh", depth=10, width=500, n_samples=200, scales
         Standard-normal input samples.
     scales : sequence of float, optional
         The slider's precomputed values (> 0); the live slider covers the
-        same range. Default: 16 values from 0.001 to 1, log-spaced
-        (0.001, 0.0016, ..., 0.01, ..., 0.1, ..., 1).
+        same range. Default: 17 values from 0.001 to 10, log-spaced
+        (0.001, 0.0018, ..., 0.01, ..., 0.1, ..., 1, ..., 10). Each frame's
+        headline marks the stable scale, critical gain / sqrt(width)
+        (:func:`critical_gain`; 1/sqrt(500) = 0.045 for tanh), and the
+        current value's ratio to it.
     seed : int, default 0
         Seed of the weights and the inputs.
 

@@ -134,9 +134,13 @@ def test_scale_explorer_every_slider_position(activation):
 def test_scale_explorer_default_grid_and_start():
     ex = widgets.scale_explorer(depth=2, width=500, n_samples=4)
     grid = ex.controls[0].grid
-    assert len(grid) == 16 and grid[0] == pytest.approx(1e-3) and grid[-1] == pytest.approx(1.0)
-    # starts at the grid value nearest the critical scale gain / sqrt(width) = (5/3) / sqrt(500)
-    assert ex.values[0] == pytest.approx(0.0631, rel=1e-2)
+    assert len(grid) == 17 and grid[0] == pytest.approx(1e-3) and grid[-1] == pytest.approx(10.0)
+    # starts at the grid value nearest the stable scale 1 / sqrt(width) = 0.0447 for tanh
+    assert ex.critical == pytest.approx(500 ** -0.5)
+    assert ex.values[0] == pytest.approx(10 ** -1.25)
+    # and every frame's headline says where the value sits against it
+    assert ex._headline(ex.critical) == "scale = 0.0447: the stable scale 1/√500 = 0.0447"
+    assert ex._headline(0.01) == "scale = 0.01: 0.224 × the stable scale 1/√500 = 0.0447"
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
