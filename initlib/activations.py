@@ -32,6 +32,9 @@ __all__ = [
     "relu_derivative",
     "leaky_relu_derivative",
     "identity_derivative",
+    "SATURATION_THRESHOLD",
+    "saturated_fraction",
+    "dead_fraction",
 ]
 
 
@@ -97,6 +100,47 @@ def identity(z):
 def identity_derivative(z):
     r""":math:`f'(z) = 1`."""
     return np.ones_like(np.asarray(z, dtype=float))
+
+
+# --------------------------------------------------------------------------
+# Where an activation stops passing gradients (used by diagnostics and by
+# train(record_stats=True) alike)
+# --------------------------------------------------------------------------
+
+SATURATION_THRESHOLD = 0.99
+"""A tanh unit with :math:`|a| > 0.99` (sigmoid: :math:`a < 0.01` or :math:`a > 0.99`) counts as saturated.
+There the derivative is below 0.02 (tanh) or 0.0099 (sigmoid)."""
+
+
+def saturated_fraction(a, activation="tanh", threshold=SATURATION_THRESHOLD):
+    r"""Fraction of entries of ``a`` in the flat tails of a sigmoid or tanh.
+
+    tanh: :math:`|a| > \text{threshold}`; sigmoid: :math:`a > \text{threshold}`
+    or :math:`a < 1 - \text{threshold}`.
+
+    Examples
+    --------
+    >>> saturated_fraction(np.tanh(np.array([0.0, 5.0])))
+    0.5
+    """
+    a = np.asarray(a, dtype=float)
+    name = getattr(activation, "name", activation)
+    if name == "tanh":
+        return float(np.mean(np.abs(a) > threshold))
+    if name == "sigmoid":
+        return float(np.mean((a > threshold) | (a < 1.0 - threshold)))
+    raise ValueError(f"saturated_fraction is defined for activation 'sigmoid' or 'tanh', got {name!r}")
+
+
+def dead_fraction(z):
+    """Fraction of pre-activations ``z <= 0``: ReLU units that output 0 and pass no gradient.
+
+    Examples
+    --------
+    >>> dead_fraction(np.array([-1.0, 0.0, 2.0, 3.0]))
+    0.5
+    """
+    return float(np.mean(np.asarray(z, dtype=float) <= 0))
 
 
 class Activation:

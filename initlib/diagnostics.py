@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_nonnegative_float, check_positive_float
+from .activations import SATURATION_THRESHOLD, dead_fraction, saturated_fraction
 from .mlp import MLP
 
 __all__ = [
@@ -29,45 +30,9 @@ __all__ = [
     "dead_fraction",
 ]
 
-SATURATION_THRESHOLD = 0.99
-"""A tanh unit with :math:`|a| > 0.99` (sigmoid: :math:`a < 0.01` or :math:`a > 0.99`) counts as saturated.
-There the derivative is below 0.02 (tanh) or 0.0099 (sigmoid)."""
-
-
 def _check_net(net):
     if not isinstance(net, MLP):
         raise TypeError(f"net must be an initlib.MLP, got {type(net).__name__}")
-
-
-def saturated_fraction(a, activation="tanh", threshold=SATURATION_THRESHOLD):
-    r"""Fraction of entries of ``a`` in the flat tails of a sigmoid or tanh.
-
-    tanh: :math:`|a| > \text{threshold}`; sigmoid: :math:`a > \text{threshold}`
-    or :math:`a < 1 - \text{threshold}`.
-
-    Examples
-    --------
-    >>> saturated_fraction(np.tanh(np.array([0.0, 5.0])))
-    0.5
-    """
-    a = np.asarray(a, dtype=float)
-    name = getattr(activation, "name", activation)
-    if name == "tanh":
-        return float(np.mean(np.abs(a) > threshold))
-    if name == "sigmoid":
-        return float(np.mean((a > threshold) | (a < 1.0 - threshold)))
-    raise ValueError(f"saturated_fraction is defined for activation 'sigmoid' or 'tanh', got {name!r}")
-
-
-def dead_fraction(z):
-    """Fraction of pre-activations ``z <= 0``: ReLU units that output 0 and pass no gradient.
-
-    Examples
-    --------
-    >>> dead_fraction(np.array([-1.0, 0.0, 2.0, 3.0]))
-    0.5
-    """
-    return float(np.mean(np.asarray(z, dtype=float) <= 0))
 
 
 def _fmt_row(values, digits=3):

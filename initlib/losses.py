@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_array, check_choice
+from .activations import sigmoid
 
 __all__ = [
     "Loss",
@@ -132,7 +133,7 @@ class Loss:
     def transform(self, z):
         """The output activation: probabilities (sigmoid, softmax) or the values themselves."""
         if self.name == "sigmoid":
-            return 0.5 + 0.5 * np.tanh(0.5 * z)
+            return sigmoid(z)
         if self.name == "softmax":
             return softmax(z)
         return z

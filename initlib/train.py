@@ -25,6 +25,7 @@ from ._validate import (
     check_positive_float,
     check_positive_int,
 )
+from .activations import dead_fraction, saturated_fraction
 from .mlp import MLP
 
 __all__ = ["History", "train"]
@@ -71,8 +72,7 @@ class History:
         self.params = {}
 
     def _finish(self, has_test, has_stats):
-        for name in ("epoch",):
-            setattr(self, name, np.asarray(getattr(self, name), dtype=int))
+        self.epoch = np.asarray(self.epoch, dtype=int)
         for name in ("loss", "train_acc"):
             setattr(self, name, np.asarray(getattr(self, name), dtype=float))
         for name in ("test_loss", "test_acc"):
@@ -115,25 +115,19 @@ class History:
         return "History(" + ", ".join(parts) + ")"
 
 
-def _layer_stats(net, X):
-    """Per-layer activation mean/std/saturated-or-dead fraction on X, and dW std."""
-    a = X
+def _layer_stats(net):
+    """Per-layer activation mean/std/saturated-or-dead fraction and dW std, from the last forward/backward pass."""
     means, stds, fracs = [], [], []
-    f = net.activation.function
-    last = net.n_layers - 1
-    for l, (W, b) in enumerate(zip(net.W, net.b)):
-        z = a @ W + b
-        a = net.loss.transform(z) if l == last else f(z)
+    kind = net.activation.saturates
+    for l, (z, a) in enumerate(zip(net.z, net.a)):
         means.append(a.mean())
         stds.append(a.std())
-        kind = None if l == last else net.activation.saturates
-        if kind == "dead":
-            fracs.append(np.mean(a <= 0) if net.activation.name == "relu" else np.mean(z <= 0))
-        elif kind == "saturated":
-            lo = -0.99 if net.activation.name == "tanh" else 0.01
-            fracs.append(np.mean((a > 0.99) | (a < lo)))
-        else:
+        if l == net.n_layers - 1 or kind is None:
             fracs.append(np.nan)
+        elif kind == "dead":
+            fracs.append(dead_fraction(z))
+        else:
+            fracs.append(saturated_fraction(a, net.activation))
     return means, stds, fracs, [g.std() for g in net.dW]
 
 
@@ -255,7 +249,7 @@ def train(
             hist.test_acc.append(np.nan if ta is None else ta)
         if record_stats:
             net.loss_and_grad(X, t)  # gradients on the whole training set at this epoch
-            m, s, fr, g = _layer_stats(net, X)
+            m, s, fr, g = _layer_stats(net)
             hist.act_mean.append(m)
             hist.act_std.append(s)
             hist.act_frac.append(fr)

@@ -116,22 +116,11 @@ def _in_toc(root: Path = ROOT) -> set[str]:
     """The pages listed in ``_toc.yml`` (without suffix): only those can be linked to."""
     import yaml
 
+    from student_book import toc_entries  # tools/student_book.py: the one reader of _toc.yml
+
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    found = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("root", "file") and isinstance(value, str):
-                    found.add(str(Path(value).with_suffix("")) if Path(value).suffix in (".md", ".ipynb") else value)
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    return found
+    names = (value for key, value in toc_entries(toc) if key != "glob")
+    return {str(Path(n).with_suffix("")) if Path(n).suffix in (".md", ".ipynb") else n for n in names}
 
 
 def table(paths, root: Path = ROOT) -> str:

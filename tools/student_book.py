@@ -39,25 +39,15 @@ SUFFIXES = (".ipynb", ".md", ".myst", ".rst")
 SKIP = shutil.ignore_patterns(".*", "__pycache__", "*.ipynb", "_build")
 
 
-def toc_files(toc: dict, root: Path = ROOT) -> list[Path]:
-    """The page files ``_toc.yml`` lists (``root``, ``file`` and ``glob`` entries), relative to ``root``."""
-    found: list[Path] = []
-
-    def resolve(name: str) -> None:
-        candidates = [root / name] if Path(name).suffix in SUFFIXES else [root / (name + s) for s in SUFFIXES]
-        for path in candidates:
-            if path.is_file():
-                found.append(path.relative_to(root))
-                return
-        raise FileNotFoundError(f"_toc.yml lists {name!r}, which matches no file")
+def toc_entries(toc: dict) -> list[tuple[str, str]]:
+    """Every ``root``, ``file`` and ``glob`` entry of ``_toc.yml``, as ``(key, value)`` in reading order."""
+    entries: list[tuple[str, str]] = []
 
     def walk(node) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in ("root", "file") and isinstance(value, str):
-                    resolve(value)
-                elif key == "glob" and isinstance(value, str):
-                    found.extend(sorted(p.relative_to(root) for p in root.glob(value + "*") if p.suffix in SUFFIXES))
+                if key in ("root", "file", "glob") and isinstance(value, str):
+                    entries.append((key, value))
                 else:
                     walk(value)
         elif isinstance(node, list):
@@ -65,6 +55,21 @@ def toc_files(toc: dict, root: Path = ROOT) -> list[Path]:
                 walk(item)
 
     walk(toc)
+    return entries
+
+
+def toc_files(toc: dict, root: Path = ROOT) -> list[Path]:
+    """The page files ``_toc.yml`` lists (``root``, ``file`` and ``glob`` entries), relative to ``root``."""
+    found: list[Path] = []
+    for key, name in toc_entries(toc):
+        if key == "glob":
+            found.extend(sorted(p.relative_to(root) for p in root.glob(name + "*") if p.suffix in SUFFIXES))
+            continue
+        candidates = [root / name] if Path(name).suffix in SUFFIXES else [root / (name + s) for s in SUFFIXES]
+        path = next((c for c in candidates if c.is_file()), None)
+        if path is None:
+            raise FileNotFoundError(f"_toc.yml lists {name!r}, which matches no file")
+        found.append(path.relative_to(root))
     return list(dict.fromkeys(found))
 
 
