@@ -38,6 +38,12 @@ JB_FLAGS    := -W -n --keep-going --all
 BUILD_DIR   := _build
 HTML_DIR    := $(BUILD_DIR)/html
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with .nbval_sanitize.cfg
+# pytest-xdist: one worker per core (JOBS=1 runs in one process). --dist loadfile
+# keeps a file's tests in one worker, in order: a notebook's cells share one
+# kernel, and a module's fixtures (the nbgrader courses, the built books) are
+# made once.
+JOBS        ?= auto
+XDIST_FLAGS := $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile)
 
 .PHONY: help venv book test test-lib test-notebooks test-book test-browser clean distclean
 .PHONY: student student-book exercises-table book-offline
@@ -136,10 +142,10 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory test-browser
 
 test-lib: $(STAMP)
-	$(PYTEST) tests --ignore=tests/browser --doctest-modules initlib
+	$(PYTEST) $(XDIST_FLAGS) tests --ignore=tests/browser --doctest-modules initlib
 
 test-notebooks: $(STAMP)
-	$(PYTEST) $(NBVAL_FLAGS) chapters/
+	$(PYTEST) $(XDIST_FLAGS) $(NBVAL_FLAGS) chapters/
 
 test-book: $(STAMP)
 	@$(build_book)

@@ -9,19 +9,20 @@ the temporary directory, so nothing in the user's home is read or written.
 - ``nbgrader generate_assignment`` writes the release version: it must hold
   no line of any solution (code or prose).
 - ``nbgrader autograde`` grades the submissions: ``release`` (the release
-  version as the students get it, unmodified) must get zero on every check;
+  version as the students get it) must get zero on every check;
   ``solved`` (the release with the solution cells filled in again) must get
   full marks; for the demo, ``student`` (the notebook ``tools/student.py``
   writes) must get zero too.
 
-autograde executes every submission from the top, so each chapter runs once
-in full (``release``). To keep the time down, the ``solved`` submission of a
-real chapter holds only the cells its graded (check) cells need: the check
-cells and, going backwards, every code cell that defines a name a kept cell
-uses, such as the solution cell of the function a check tests (a student may
-delete the other cells; nbgrader scores the graded cells only). The
-full solution notebooks are run with their checks by ``pytest --nbval``. The
-courses run two at a time, each in its own directory and gradebook.
+autograde executes every submission from the top. To keep the time down,
+the submissions of a real chapter hold only the cells its graded (check)
+cells need: the check cells and, going backwards, every code cell that
+defines a name a kept cell uses, such as the solution (or stub) cell of the
+function a check tests. nbgrader scores the graded cells only, so this gives
+the scores of the whole notebook (a student may delete the other cells too).
+The demo's submissions are whole, and the full chapters are run with their
+checks by ``pytest --nbval``. The courses run two at a time, each in its own
+directory and gradebook.
 """
 from __future__ import annotations
 
@@ -121,7 +122,7 @@ def _round_trip(tmp: Path, notebook: Path, submissions: tuple[str, ...]) -> dict
         return result
     editions = {
         "solved": lambda: _solved(release, source) if name == "demo" else _sliced(_solved(release, source)),
-        "release": lambda: release,
+        "release": lambda: release if name == "demo" else _sliced(release),
         "student": lambda: student.make_student(source, name),
     }
     for who in submissions:
@@ -201,7 +202,7 @@ def test_chapter_round_trip(rounds, chapter):
     score, max_score = solved["total"]
     assert max_score > 0 and score == max_score, f"solutions should get full marks: {solved['cells']}"
     assert release["cells"] and all(s == 0 for s, _ in release["cells"].values()), (
-        f"the unmodified student version should get zero on every check: {release['cells']}")
+        f"the student version should get zero on every check: {release['cells']}")
     # and each check said why: the stub is not implemented
     graded = result["course"] / "autograded" / "release" / result["name"] / chapter.name
     for cell in nbformat.read(str(graded), as_version=4).cells:

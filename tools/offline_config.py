@@ -35,6 +35,9 @@ def offline_config(config: dict, node_modules: Path) -> dict:
     sphinx_config["html_static_path"] = list(sphinx_config.get("html_static_path", [])) + [str(node_modules.resolve())]
     sphinx_config["mathjax_path"] = ENTRY  # relative paths are resolved inside _static/
     sphinx["config"] = sphinx_config
+    # local extensions are found relative to the config file, which moves
+    local = sphinx.get("local_extensions") or {}
+    sphinx["local_extensions"] = {name: str((ROOT / path).resolve()) for name, path in local.items()}
     config["sphinx"] = sphinx
     # Share the normal build's execution cache: the offline build then re-reads
     # the pages without executing the notebooks a second time.

@@ -107,10 +107,11 @@ def prepare(dest: Path, student_edition: bool = True, root: Path = ROOT, extra_n
         shutil.copytree(root / folder, dest / folder, ignore=SKIP, dirs_exist_ok=True)
     extras = [str(b) for b in config.get("bibtex_bibfiles", [])]
     extras += [config["logo"]] if config.get("logo") else []
+    extras += [config["html"]["favicon"]] if (config.get("html") or {}).get("favicon") else []
     for name in extras:
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(root / name, dest / name)
-    for folder in ("_static", "_templates"):
+    for folder in ("_static", "_templates", "_ext"):
         if (root / folder).is_dir():
             shutil.copytree(root / folder, dest / folder, ignore=SKIP)
 

@@ -96,7 +96,7 @@ def browser():
     options.binary_location = chromium
     for flag in FLAGS + [f"--user-data-dir={profile}"]:
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(60)
     try:
@@ -116,6 +116,15 @@ def requested_urls(driver):
         elif message["method"] == "Network.webSocketCreated":
             urls.append(message["params"]["url"])
     return urls
+
+
+def console_errors(driver):
+    """The errors the pages logged to the JavaScript console since the last call.
+
+    Uncaught exceptions, syntax errors, failed resource loads and
+    ``console.error`` calls all arrive as SEVERE entries of the browser log.
+    """
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
 def is_local(url):
@@ -146,6 +155,7 @@ def test_explorers_work_offline_in_the_built_book(site, browser):
 
     browser.get("about:blank")
     requested_urls(browser)  # forget what the browser loaded for itself at start-up (its new-tab page)
+    console_errors(browser)
     browser.get(site + PAGE)
     WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
     WebDriverWait(browser, 30).until(
@@ -182,9 +192,8 @@ def test_explorers_work_offline_in_the_built_book(site, browser):
     assert any(u.startswith(site) for u in urls), "the request log is empty: cannot check the requests"
     outside = sorted({u for u in urls if not is_local(u)})
     assert not outside, f"the page made requests outside 127.0.0.1: {outside}"
-    # The console is not checked for errors: the theme logs some of its own (sphinx-thebe declares
-    # THEBE_JS_URL twice). An error in the explorers' script shows above instead: it marks each
-    # explorer ready only after wiring its controls, and every move must change the figure.
+    errors = console_errors(browser)
+    assert not errors, f"JavaScript errors while using the explorers: {errors}"
 
 
 def pages():
@@ -203,6 +212,7 @@ def test_every_page_loads_offline_with_typeset_equations(site, browser):
     names = pages()
     assert "intro.html" in names and any(n.startswith("chapters/") for n in names), names
     requested_urls(browser)
+    console_errors(browser)
     for name in names:
         browser.get(site + name)
         WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
@@ -216,6 +226,8 @@ def test_every_page_loads_offline_with_typeset_equations(site, browser):
                 lambda d: d.execute_script("return document.querySelectorAll('mjx-container').length > 0"),
                 message=f"{name}: equations were not typeset",
             )
+        errors = console_errors(browser)
+        assert not errors, f"{name}: JavaScript errors {errors}"
     outside = sorted({u for u in requested_urls(browser) if not is_local(u)})
     assert not outside, f"pages made requests outside 127.0.0.1: {outside}"
 

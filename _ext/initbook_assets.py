@@ -1,0 +1,46 @@
+"""Sphinx extension: each page loads each script once.
+
+Sphinx 7.4 registers an inline script (``app.add_js_file(None, body=...)``)
+added after the builder starts twice: once in the builder's list as a
+script with no file name (``None``) and once more when ``prepare_writing``
+re-adds the registered assets, now with the empty file name ``''``. The two
+copies compare unequal, so both reach every page. sphinx-thebe's
+configuration script (``const THEBE_JS_URL = ...``) then runs twice and the
+second ``const`` declaration is a JavaScript SyntaxError on every page;
+sphinx-togglebutton's selector script is doubled the same way.
+
+This extension drops the second copy of any script (same file, same
+attributes) from the page context just before the page is rendered.
+"""
+from __future__ import annotations
+
+
+def script_key(script):
+    """What makes two scripts the same: the file name (None and '' alike) and the attributes."""
+    filename = getattr(script, "filename", script) or ""
+    attributes = getattr(script, "attributes", {}) or {}
+    return str(filename), tuple(sorted((k, str(v)) for k, v in attributes.items()))
+
+
+def unique_scripts(scripts):
+    """``scripts`` without repeats, in their original order (the first copy stays)."""
+    seen, kept = set(), []
+    for script in scripts:
+        key = script_key(script)
+        if key not in seen:
+            seen.add(key)
+            kept.append(script)
+    return kept
+
+
+def drop_repeated_scripts(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files")
+    if scripts:
+        # in place: the context's list is the builder's, restored after each page
+        scripts[:] = unique_scripts(scripts)
+
+
+def setup(app):
+    # after the themes and extensions have added their per-page scripts (default priority 500)
+    app.connect("html-page-context", drop_repeated_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
