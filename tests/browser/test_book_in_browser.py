@@ -270,12 +270,22 @@ def test_search_finds_he_initialization(site, browser):
 def test_launch_buttons_link_to_the_repository(site, browser):
     import yaml
 
-    repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"].rstrip("/")
+    from urllib.parse import parse_qs
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = config["repository"]["url"].rstrip("/")
     owner_name = repo.split("github.com/")[-1]
+    hub = config["launch_buttons"]["jupyterhub_url"].rstrip("/")
     browser.get(site + "chapters/01_symmetry.html")
     links = browser.execute_script("return Array.from(document.querySelectorAll('a')).map(a => a.href)")
     binder = [u for u in links if "mybinder.org" in u]
     colab = [u for u in links if "colab.research.google.com" in u]
-    assert binder and all(owner_name in u for u in binder), binder
-    assert colab and all(owner_name in u for u in colab), colab
+    jupyterhub = [u for u in links if u.startswith(hub + "/")]
+    assert binder and all(owner_name in u and "01_symmetry.ipynb" in u for u in binder), binder
+    assert colab and all(owner_name in u and "01_symmetry.ipynb" in u for u in colab), colab
+    # the hub pulls the repository with nbgitpuller and opens the chapter
+    assert jupyterhub, f"no JupyterHub launch button to {hub}"
+    for url in jupyterhub:
+        query = parse_qs(urlsplit(url).query)
+        assert "git-pull" in url and query["repo"] == [repo] and "01_symmetry.ipynb" in query["urlpath"][0], url
     assert any(u.startswith(repo) for u in links), "no link to the repository"
