@@ -1,4 +1,9 @@
-"""Sphinx extension: each page loads each script once.
+"""Sphinx extension: the book's own style sheet, and each page loads each script once.
+
+``static/initbook.css`` holds the book's few style rules. It is served from
+this folder rather than from a ``_static/`` folder in the book: when that
+folder exists, Jupyter Book adds every ``.js`` file under ``html_static_path``
+to every page (in the offline build, all of MathJax).
 
 Sphinx 7.4 registers an inline script (``app.add_js_file(None, body=...)``)
 added after the builder starts twice: once in the builder's list as a
@@ -13,6 +18,10 @@ This extension drops the second copy of any script (same file, same
 attributes) from the page context just before the page is rendered.
 """
 from __future__ import annotations
+
+from pathlib import Path
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def script_key(script):
@@ -40,7 +49,13 @@ def drop_repeated_scripts(app, pagename, templatename, context, doctree):
         scripts[:] = unique_scripts(scripts)
 
 
+def add_static_path(app, config):
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+
+
 def setup(app):
+    app.connect("config-inited", add_static_path)
+    app.add_css_file("initbook.css")
     # after the themes and extensions have added their per-page scripts (default priority 500)
     app.connect("html-page-context", drop_repeated_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

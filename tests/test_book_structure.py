@@ -161,3 +161,20 @@ def test_equation_labels_are_unique_and_referenced_in_the_book():
     assert len(set(labels)) == len(labels), f"an equation label is used twice: {labels}"
     unreferenced = [label for label in labels if f"{{eq}}`{label}`" not in text]
     assert not unreferenced, f"equations never referenced with {{eq}}: {unreferenced}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_figures_are_opaque_for_dark_mode(path):
+    """Every PNG a notebook shows has an opaque background: dark text on it stays readable in dark mode."""
+    import base64
+    import io
+
+    from matplotlib import image
+
+    for cell in read(path).cells:
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if png:
+                pixels = image.imread(io.BytesIO(base64.b64decode(png)), format="png")
+                if pixels.ndim == 3 and pixels.shape[2] == 4:
+                    assert pixels[..., 3].min() == 1.0, f"a transparent figure:\n{cell.source[:200]}"

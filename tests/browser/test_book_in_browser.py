@@ -289,3 +289,27 @@ def test_launch_buttons_link_to_the_repository(site, browser):
         query = parse_qs(urlsplit(url).query)
         assert "git-pull" in url and query["repo"] == [repo] and "01_symmetry.ipynb" in query["urlpath"][0], url
     assert any(u.startswith(repo) for u in links), "no link to the repository"
+
+
+def test_pages_fit_a_phone_screen(site, browser):
+    """At a phone's width (390 CSS pixels) no page scrolls sideways: figures and explorers shrink to fit."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    size = browser.get_window_size()
+    browser.set_window_size(390, 844)
+    try:
+        for name in pages():
+            browser.get(site + name)
+            WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+            overflow = browser.execute_script(
+                """
+                const width = document.documentElement.clientWidth;
+                return Array.from(document.querySelectorAll("main img, main .initlib-explorer"))
+                    .filter(e => e.getBoundingClientRect().right > width + 1)
+                    .map(e => (e.alt || e.className).slice(0, 60))
+                    .concat(document.documentElement.scrollWidth > width + 1 ? ["the page"] : []);
+                """
+            )
+            assert not overflow, f"{name}: wider than a phone screen: {overflow}"
+    finally:
+        browser.set_window_size(size["width"], size["height"])
