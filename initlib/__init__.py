@@ -14,7 +14,8 @@ Conventions, used by every module and every chapter:
   argument, never from numpy's global state: same seed, same bits.
 - **One glossary** in code, text and figures: ``fan_in``, ``fan_out``,
   ``gain``, ``scale``, ``W``, ``b``, ``z`` (pre-activation), ``a``
-  (activation), ``lr``, ``X``, ``y``, ``n_hidden``.
+  (activation), ``dz`` (delta), ``lr``, ``X``, ``y``, ``sizes``, ``width``,
+  ``depth``.
 
 Modules, in the order data flows through them::
 

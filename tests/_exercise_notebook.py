@@ -50,7 +50,7 @@ def demo_notebook():
         new_code_cell(
             'def double(x):\n    """Return twice x."""\n    ### BEGIN SOLUTION\n'
             f"    y = 2 * x  # {CODE_MARKER}\n    return y\n    ### END SOLUTION",
-            metadata={"tags": ["solution", "hide-input"], "nbgrader": _meta("solution", "ex-demo-double-code")},
+            metadata={"tags": ["solution", "hide-cell"], "nbgrader": _meta("solution", "ex-demo-double-code")},
             execution_count=3),
         new_code_cell(
             "from initlib.checks import Checker\n\n"
@@ -72,7 +72,7 @@ def demo_notebook():
         new_code_cell(
             f"### BEGIN SOLUTION\nmultiples = len(range(7, 100, 7))  # {CODE_MARKER}\n### END SOLUTION\n"
             "print(multiples)",
-            metadata={"tags": ["solution", "hide-input"], "nbgrader": _meta("solution", "ex-demo-count-code")},
+            metadata={"tags": ["solution", "hide-cell"], "nbgrader": _meta("solution", "ex-demo-count-code")},
             execution_count=6, outputs=[_stream("14\n")]),
         new_code_cell("print(multiples + 1)", execution_count=7, outputs=[_stream("15\n")]),
         new_code_cell('print("an unrelated cell")', execution_count=8, outputs=[_stream("an unrelated cell\n")]),

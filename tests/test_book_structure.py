@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 import yaml
 
@@ -178,3 +179,27 @@ def test_figures_are_opaque_for_dark_mode(path):
                 pixels = image.imread(io.BytesIO(base64.b64decode(png)), format="png")
                 if pixels.ndim == 3 and pixels.shape[2] == 4:
                     assert pixels[..., 3].min() == 1.0, f"a transparent figure:\n{cell.source[:200]}"
+
+
+def test_notation_names_exist_in_initlib():
+    """The notation page's "name in initlib" column names things that exist."""
+    import importlib
+
+    import initlib
+
+    text = (ROOT / "chapters" / "notation.md").read_text(encoding="utf-8")
+    dotted = set(re.findall(r"`(initlib(?:\.\w+)+)", text))
+    assert len(dotted) >= 3, dotted
+    for name in dotted:
+        module, _, attr = name.rpartition(".")
+        try:
+            obj = importlib.import_module(name)
+        except ImportError:
+            obj = getattr(importlib.import_module(module), attr, None)
+        assert obj is not None, f"notation.md names {name}, which does not exist"
+    net = initlib.MLP([2, 3, 1], seed=0)
+    net.loss_and_grad(np.zeros((4, 2)), np.zeros((4, 1)))
+    attributes = set(re.findall(r"`net\.(\w+)", text))
+    assert {"W", "b", "z", "a", "dz", "dW"} <= attributes, attributes
+    for attr in attributes:
+        assert hasattr(net, attr), f"notation.md names net.{attr}, which MLP does not have"

@@ -110,7 +110,7 @@ def test_solution_cells_keep_nbgrader_metadata_and_show_the_stub(source, convert
     for cell_id in ("cell-6", "cell-11"):
         cell = by_id(converted, cell_id)
         assert cell.metadata["nbgrader"] == by_id(source, cell_id).metadata["nbgrader"]
-        assert cell.metadata["tags"] == ["solution"]  # hide-input dropped: the stub is to be seen
+        assert cell.metadata["tags"] == ["solution"]  # the hiding tag is dropped: the stub is to be seen
         assert cell.outputs == [] and cell.execution_count is None
 
 

@@ -220,7 +220,7 @@ def check(path: Path) -> list[str]:
             if not meta.get("solution"):
                 problems.append(f"{where}: solution markers in a cell without nbgrader "
                                 '"solution": true metadata (nbgrader generate_assignment refuses it)')
-            for tag in ("solution", "hide-input"):
+            for tag in ("solution", "hide-cell"):
                 if tag not in tags:
                     problems.append(f"{where}: a solution code cell should be tagged {tag!r}")
         elif meta.get("solution") or student.SOLUTION_TAG in tags:
