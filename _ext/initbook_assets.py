@@ -15,7 +15,10 @@ second ``const`` declaration is a JavaScript SyntaxError on every page;
 sphinx-togglebutton's selector script is doubled the same way.
 
 This extension drops the second copy of any script (same file, same
-attributes) from the page context just before the page is rendered.
+attributes) from the page context just before the page is rendered. It also
+drops the saved state of the notebooks' ipywidgets when the book loads no
+widget manager (``nb_ipywidgets_js`` empty, as in ``_config.yml``): nothing
+would read it, and the explorers show their precomputed HTML instead.
 """
 from __future__ import annotations
 
@@ -42,11 +45,20 @@ def unique_scripts(scripts):
     return kept
 
 
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def is_unused_widget_state(app, script) -> bool:
+    """The saved ipywidgets state (30-120 kB a page) when no widget manager is loaded to read it."""
+    attributes = getattr(script, "attributes", {}) or {}
+    return attributes.get("type") == WIDGET_STATE and not getattr(app.config, "nb_ipywidgets_js", None)
+
+
 def drop_repeated_scripts(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if scripts:
         # in place: the context's list is the builder's, restored after each page
-        scripts[:] = unique_scripts(scripts)
+        scripts[:] = [s for s in unique_scripts(scripts) if not is_unused_widget_state(app, s)]
 
 
 def add_static_path(app, config):

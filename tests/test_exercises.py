@@ -17,10 +17,11 @@ import exercises  # noqa: E402
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 PAGE = ROOT / "instructors.md"
-# The getting-started notebook checks the reader's set-up; its single exercise
-# predates the exercise conventions (no title, difficulty or time; exercise and
-# solution in one cell), so it is listed in the table but not linted.
-NOT_LINTED = {"00_getting_started"}
+# The getting-started notebook checks the reader's set-up: its one warm-up
+# exercise follows the conventions, but the rules for a whole chapter's set
+# (at least four exercises, one of them an implement exercise) do not apply.
+ORIENTATION = {"00_getting_started"}
+CHAPTER_SET_RULES = ("a chapter has at least four", "no implement exercise")
 
 
 def test_the_table_in_instructors_md_is_up_to_date():
@@ -80,9 +81,9 @@ def test_the_linter_names_each_problem(tmp_path):
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_chapter_follows_the_exercise_conventions(chapter):
-    if chapter.stem in NOT_LINTED:
-        pytest.skip(f"{chapter.name} is not linted (see NOT_LINTED)")
     if not exercises.exercises(chapter):
         pytest.skip(f"{chapter.name} has no exercises")
     problems = exercises.check(chapter)
+    if chapter.stem in ORIENTATION:
+        problems = [p for p in problems if not any(rule in p for rule in CHAPTER_SET_RULES)]
     assert not problems, "\n".join(problems)

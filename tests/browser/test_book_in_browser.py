@@ -228,6 +228,21 @@ def test_every_page_loads_offline_with_typeset_equations(site, browser):
             )
         errors = console_errors(browser)
         assert not errors, f"{name}: JavaScript errors {errors}"
+        repeated = browser.execute_script(
+            """
+            const seen = new Set(), repeated = [];
+            for (const s of document.scripts) {
+                const key = s.src || s.textContent;
+                if (seen.has(key)) repeated.push(key.slice(0, 80));
+                seen.add(key);
+            }
+            return repeated;
+            """
+        )
+        assert not repeated, f"{name}: scripts loaded twice: {repeated}"
+        assert not browser.execute_script(
+            "return document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-state+json\"]').length"
+        ), f"{name}: carries ipywidgets state that no widget manager reads"
     outside = sorted({u for u in requested_urls(browser) if not is_local(u)})
     assert not outside, f"pages made requests outside 127.0.0.1: {outside}"
 
