@@ -273,6 +273,7 @@ def test_chapter_explorer_and_equations(site, browser):
 def test_search_finds_he_initialization(site, browser):
     from selenium.webdriver.support.ui import WebDriverWait
 
+    console_errors(browser)
     browser.get(site + "search.html?q=He+initialization")
     WebDriverWait(browser, 30).until(
         lambda d: d.execute_script("return document.querySelectorAll('#search-results li').length > 0"),
@@ -280,6 +281,8 @@ def test_search_finds_he_initialization(site, browser):
     )
     hits = browser.execute_script("return Array.from(document.querySelectorAll('#search-results li a')).map(a => a.href)")
     assert any("he_scaling" in h or "getting_started" in h for h in hits), hits
+    errors = console_errors(browser)
+    assert not errors, f"JavaScript errors on the search page: {errors}"
 
 
 def test_launch_buttons_link_to_the_repository(site, browser):
