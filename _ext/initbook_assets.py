@@ -54,7 +54,8 @@ def is_unused_widget_state(app, script) -> bool:
     return attributes.get("type") == WIDGET_STATE and not getattr(app.config, "nb_ipywidgets_js", None)
 
 
-def drop_repeated_scripts(app, pagename, templatename, context, doctree):
+def tidy_scripts(app, pagename, templatename, context, doctree):
+    """Each script once, and no widget state that nothing reads."""
     scripts = context.get("script_files")
     if scripts:
         # in place: the context's list is the builder's, restored after each page
@@ -69,5 +70,5 @@ def setup(app):
     app.connect("config-inited", add_static_path)
     app.add_css_file("initbook.css")
     # after the themes and extensions have added their per-page scripts (default priority 500)
-    app.connect("html-page-context", drop_repeated_scripts, priority=900)
+    app.connect("html-page-context", tidy_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

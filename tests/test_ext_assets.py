@@ -1,0 +1,37 @@
+"""The book's Sphinx extension (_ext/initbook_assets.py): one copy of each script, no unread widget state."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+from sphinx.builders.html._assets import _JavaScript
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
+
+import initbook_assets as assets  # noqa: E402
+
+
+def test_an_inline_script_registered_as_none_and_as_empty_name_is_kept_once():
+    # what Sphinx 7.4 puts in a page's script_files for one add_js_file(None, body=...)
+    body = 'const THEBE_JS_URL = "..."'
+    scripts = [_JavaScript("_static/a.js"), _JavaScript(None, body=body), _JavaScript("_static/b.js"),
+               _JavaScript("", body=body)]
+    kept = assets.unique_scripts(scripts)
+    assert [s.filename for s in kept] == ["_static/a.js", None, "_static/b.js"]
+
+
+def test_different_inline_scripts_and_attributes_are_all_kept():
+    scripts = [_JavaScript(None, body="let a = 1;"), _JavaScript(None, body="let b = 2;"),
+               _JavaScript("_static/x.js"), _JavaScript("_static/x.js", **{"async": "async"})]
+    assert assets.unique_scripts(scripts) == scripts
+
+
+def test_widget_state_is_dropped_only_without_a_widget_manager():
+    state = _JavaScript(None, type=assets.WIDGET_STATE, body="{}")
+    other = _JavaScript("_static/x.js")
+    for manager, expected in [({}, [other]), ({"https://example.org/embed.js": {}}, [state, other])]:
+        app = SimpleNamespace(config=SimpleNamespace(nb_ipywidgets_js=manager))
+        context = {"script_files": [state, other, _JavaScript("_static/x.js")]}
+        assets.tidy_scripts(app, "page", "page.html", context, None)
+        assert context["script_files"] == expected
