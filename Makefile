@@ -95,7 +95,20 @@ fi; \
 echo "Book built: $(HTML_DIR)/index.html (view with: python3 -m http.server -d $(HTML_DIR))"
 endef
 
-book: $(STAMP)
+# The execution cache re-runs a notebook when its code changes, not when the
+# library it imports does: a change to any file of initlib empties the cache,
+# so the next build executes every chapter with the new library.
+INITLIB_FILES := $(shell find initlib -name '*.py' 2>/dev/null)
+CACHE_STAMP   := $(BUILD_DIR)/.initlib-stamp
+
+$(CACHE_STAMP): $(INITLIB_FILES)
+	@if [ -d "$(BUILD_DIR)/.jupyter_cache" ]; then \
+	  echo "initlib changed: emptying the execution cache $(BUILD_DIR)/.jupyter_cache"; \
+	  rm -rf "$(BUILD_DIR)/.jupyter_cache"; \
+	fi
+	@mkdir -p "$(BUILD_DIR)" && touch "$@"
+
+book: $(STAMP) $(CACHE_STAMP)
 	@$(build_book)
 
 # ---------------------------------------------------------- offline book ----
@@ -111,7 +124,7 @@ $(MATHJAX): offline/package.json
 	npm install --prefix offline --no-audit --no-fund --no-package-lock
 	@touch "$@"
 
-book-offline: $(STAMP) $(MATHJAX)
+book-offline: $(STAMP) $(MATHJAX) $(CACHE_STAMP)
 	$(PY) tools/offline_config.py offline/node_modules $(OFFLINE_DIR)/_config.yml
 	$(JB) build . --config $(OFFLINE_DIR)/_config.yml --path-output $(OFFLINE_DIR) $(JB_FLAGS)
 	@echo "Offline book built: $(OFFLINE_HTML)/index.html"
@@ -147,7 +160,7 @@ test-lib: $(STAMP)
 test-notebooks: $(STAMP)
 	$(PYTEST) $(XDIST_FLAGS) $(NBVAL_FLAGS) chapters/
 
-test-book: $(STAMP)
+test-book: $(STAMP) $(CACHE_STAMP)
 	@$(build_book)
 
 # The built book in headless Chromium (Debian's chromium + chromium-driver,
