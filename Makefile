@@ -147,10 +147,12 @@ exercises-table: $(STAMP)
 
 # ----------------------------------------------------------------- tests ----
 # pytest exits 5 when it collects no test, which fails the target too.
+# nbval and the book build both execute every chapter, each in its own
+# kernels: they run side by side (make -j2), and --output-sync prints each
+# one's log whole when it ends. A failure of either fails the target.
 test: $(STAMP)
 	$(MAKE) --no-print-directory test-lib
-	$(MAKE) --no-print-directory test-notebooks
-	$(MAKE) --no-print-directory test-book
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-book
 	$(MAKE) --no-print-directory book-offline
 	$(MAKE) --no-print-directory test-browser
 
