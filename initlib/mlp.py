@@ -163,8 +163,11 @@ class MLP:
         self.W = W
         self.b = b
         n_layers = len(W)
-        self.dW = [np.zeros_like(w) for w in W]
-        self.db = [np.zeros_like(v) for v in b]
+        # np.zeros, not zeros_like: its pages stay unmapped until the first
+        # backward pass writes them, so a network only run forward (most
+        # diagnostics) does not hold a second copy of its weights in memory
+        self.dW = [np.zeros(w.shape, dtype=w.dtype) for w in W]
+        self.db = [np.zeros(v.shape, dtype=v.dtype) for v in b]
         self.z = [None] * n_layers
         self.a = [None] * n_layers
         self.dz = [None] * n_layers
