@@ -23,7 +23,6 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
 PAGES = toc_files(TOC, ROOT)
 NOTEBOOKS = [p for p in PAGES if p.suffix == ".ipynb"]
-CHAPTERS = [p for p in NOTEBOOKS if re.match(r"\d\d_", p.name) and not p.name.startswith("9")]
 
 
 def read(path):
@@ -120,7 +119,7 @@ def test_every_citation_resolves():
 
 # ------------------------------------------------- figures and equations ----
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_every_figure_is_named_captioned_described_and_referenced(path):
     nb = read(path)
     text = prose(path)
@@ -142,7 +141,7 @@ def test_every_figure_is_named_captioned_described_and_referenced(path):
 DISPLAY_MATH = re.compile(r"^\$\$(.+?)\$\$[ \t]*(\(([\w-]+)\))?[ \t]*$", re.S | re.M)
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_every_display_equation_is_labelled_and_referenced(path):
     text = prose(path)
     equations = DISPLAY_MATH.findall(text)
@@ -155,7 +154,7 @@ def test_every_display_equation_is_labelled_and_referenced(path):
 
 def test_equation_labels_are_unique_and_referenced_in_the_book():
     labels, text = [], ""
-    for path in CHAPTERS:
+    for path in NOTEBOOKS:
         page = prose(path)
         labels += [label for _, _, label in DISPLAY_MATH.findall(page)]
         text += page

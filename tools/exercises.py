@@ -112,14 +112,17 @@ def exercises(path: Path) -> list[Exercise]:
     return found
 
 
-def _in_toc(root: Path = ROOT) -> set[str]:
-    """The pages listed in ``_toc.yml`` (without suffix): only those can be linked to."""
+def _toc(root: Path = ROOT) -> dict:
     import yaml
 
+    return yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+
+
+def _in_toc(root: Path = ROOT) -> set[str]:
+    """The pages listed in ``_toc.yml`` (without suffix): only those can be linked to."""
     from student_book import toc_entries  # tools/student_book.py: the one reader of _toc.yml
 
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    names = (value for key, value in toc_entries(toc) if key != "glob")
+    names = (value for key, value in toc_entries(_toc(root)) if key != "glob")
     return {str(Path(n).with_suffix("")) if Path(n).suffix in (".md", ".ipynb") else n for n in names}
 
 
@@ -155,8 +158,25 @@ def replace_table(text: str, new_table: str) -> str:
     return head + "\n" + new_table + "\n\n" + text[end:]
 
 
-def check(path: Path) -> list[str]:
-    """The ways the exercises of the notebook at ``path`` break CONTRIBUTING.md's conventions."""
+def is_whole_chapter(path: Path, root: Path = ROOT) -> bool:
+    """Whether the rules for a chapter's set of exercises apply to ``path``.
+
+    They do not for the pages of the unnumbered parts of ``_toc.yml`` (the
+    getting-started page has one warm-up exercise); they do for every other
+    notebook, listed in a numbered part or not listed at all (a new chapter).
+    """
+    from student_book import unnumbered_files
+
+    path = Path(path).resolve()
+    return not any((root / page).resolve() == path for page in unnumbered_files(_toc(root), root))
+
+
+def check(path: Path, whole_chapter: bool = True) -> list[str]:
+    """The ways the exercises of the notebook at ``path`` break CONTRIBUTING.md's conventions.
+
+    ``whole_chapter``: also check the chapter's set of exercises (at least
+    four, one of them an implement exercise); see :func:`is_whole_chapter`.
+    """
     nb = nbformat.read(str(path), as_version=4)
     problems = []
     exs = exercises(path)
@@ -184,7 +204,7 @@ def check(path: Path) -> list[str]:
                 problems.append(f"{name}: an implement exercise needs a solution code cell")
             if not ex.checks:
                 problems.append(f"{name}: an implement exercise needs a check cell (nbgrader grade metadata)")
-    if exs:
+    if exs and whole_chapter:
         if len(exs) < 4:
             problems.append(f"{path.name}: {len(exs)} exercises; a chapter has at least four")
         if not any(ex.kind == "implement" for ex in exs):
@@ -253,7 +273,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "chapters").glob("*.ipynb"))
     if args.check:
-        problems = [p for path in paths for p in check(path)]
+        problems = [p for path in paths for p in check(path, whole_chapter=is_whole_chapter(path))]
         for problem in problems:
             print(problem)
         print(f"{len(problems)} problem(s) in {len(paths)} notebook(s)")

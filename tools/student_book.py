@@ -73,6 +73,12 @@ def toc_files(toc: dict, root: Path = ROOT) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
+def unnumbered_files(toc: dict, root: Path = ROOT) -> list[Path]:
+    """The page files of the parts of ``_toc.yml`` that are not numbered (getting started, appendices, ...)."""
+    parts = [part for part in toc.get("parts", []) if not part.get("numbered")]
+    return toc_files({"parts": parts}, root)
+
+
 def book_config(config: dict, student_edition: bool = True) -> dict:
     """The ``_config.yml`` of the copied book: nothing executed; for students, no solutions."""
     config = yaml.safe_load(yaml.safe_dump(config))  # a deep copy

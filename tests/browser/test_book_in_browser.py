@@ -118,6 +118,14 @@ def requested_urls(driver):
     return urls
 
 
+def load(driver, url):
+    """Open ``url`` and wait until the page and its scripts have loaded."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url)
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def console_errors(driver):
     """The errors the pages logged to the JavaScript console since the last call.
 
@@ -156,8 +164,7 @@ def test_explorers_work_offline_in_the_built_book(site, browser):
     browser.get("about:blank")
     requested_urls(browser)  # forget what the browser loaded for itself at start-up (its new-tab page)
     console_errors(browser)
-    browser.get(site + PAGE)
-    WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    load(browser, site + PAGE)
     WebDriverWait(browser, 30).until(
         lambda d: len(d.find_elements(By.CSS_SELECTOR, ".initlib-explorer[data-ilx-ready='1']")) == N_EXPLORERS
     )
@@ -214,8 +221,7 @@ def test_every_page_loads_offline_with_typeset_equations(site, browser):
     requested_urls(browser)
     console_errors(browser)
     for name in names:
-        browser.get(site + name)
-        WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        load(browser, site + name)
         broken = browser.execute_script(
             "return Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
         )
@@ -311,14 +317,11 @@ def test_launch_buttons_link_to_the_repository(site, browser):
 
 def test_pages_fit_a_phone_screen(site, browser):
     """At a phone's width (390 CSS pixels) no page scrolls sideways: figures and explorers shrink to fit."""
-    from selenium.webdriver.support.ui import WebDriverWait
-
     size = browser.get_window_size()
     browser.set_window_size(390, 844)
     try:
         for name in pages():
-            browser.get(site + name)
-            WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+            load(browser, site + name)
             overflow = browser.execute_script(
                 """
                 const width = document.documentElement.clientWidth;
