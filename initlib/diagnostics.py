@@ -8,6 +8,8 @@ Diagnostics return data (small classes with numpy arrays and a readable
 - :func:`gradient_stats`: size of each layer's weight gradient and of the
   backpropagated signal :math:`\partial L/\partial z_l`.
 - :func:`symmetry`: how many distinct units each hidden layer has.
+- :func:`jacobian`, :func:`jacobian_spectrum`: the input-output Jacobian of
+  the logits and its singular values (defined in :mod:`initlib.jacobian`).
 
 Used in: every chapter.
 """
@@ -17,6 +19,7 @@ import numpy as np
 
 from ._validate import check_nonnegative_float, check_positive_float
 from .activations import SATURATION_THRESHOLD, dead_fraction, saturated_fraction
+from .jacobian import JacobianSpectrum, jacobian, jacobian_spectrum, jacobians
 from .mlp import MLP
 
 __all__ = [
@@ -28,6 +31,10 @@ __all__ = [
     "symmetry",
     "saturated_fraction",
     "dead_fraction",
+    "JacobianSpectrum",
+    "jacobian",
+    "jacobians",
+    "jacobian_spectrum",
 ]
 
 def _check_net(net):

@@ -1,0 +1,229 @@
+r"""The input-output Jacobian of a network's logits, and its singular values.
+
+For one input :math:`x` the Jacobian of the logits :math:`z_L` (the last
+layer's pre-activations) is a product of one factor per layer. In the
+column-vector convention of the papers, with :math:`D_l =
+\operatorname{diag} f'(z_l)`,
+
+.. math:: J(x) = \frac{\partial z_{L-1}}{\partial x}
+          = W_{L-1}^\top D_{L-2} W_{L-2}^\top \cdots D_0 W_0^\top,
+
+where :math:`W_l^\top` appears because initlib stores ``W[l]`` as
+``(fan_in, fan_out)`` for :math:`z = a W + b` (the papers' :math:`W_l`).
+Backpropagation multiplies by :math:`J^\top`, so the singular values of
+:math:`J` are the factors by which a deep network stretches or crushes each
+direction of the gradient. Variance-preserving initialization fixes only their
+mean square, :math:`\lVert J \rVert_F^2 / k`; dynamical isometry
+(Saxe et al. 2014; Pennington, Schoenholz & Ganguli 2017) asks that all of
+them be close to 1.
+
+- :func:`jacobian`: :math:`J(x)` at one input, of shape ``(n_out, n_in)``.
+- :func:`jacobians`: the same at every row of ``X``, ``(n_samples, n_out, n_in)``.
+- :func:`jacobian_spectrum`: their singular values, in a :class:`JacobianSpectrum`.
+
+Re-exported by :mod:`initlib.diagnostics`. Used in: the orthogonal chapter.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import check_array
+from .mlp import MLP
+
+__all__ = ["jacobian", "jacobians", "jacobian_spectrum", "JacobianSpectrum"]
+
+_CHUNK = 64  # samples per batch of Jacobians: 64 x 128 x 128 floats is 8 MB
+
+
+def _check_net(net):
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be an initlib.MLP, got {type(net).__name__}")
+    return net.sizes[0]
+
+
+def _mlp_jacobians(net, X):
+    """Jacobians of the logits of an MLP at the rows of X: (n, n_out, n_in)."""
+    f, deriv = net.activation.function, net.activation._derivative
+    last = net.n_layers - 1
+    a, J = X, None
+    for l, (W, b) in enumerate(zip(net.W, net.b)):
+        z = a @ W + b
+        # dz_l/dx = W_l^T (da_{l-1}/dx); the first layer's is W_0^T for every sample
+        J = np.broadcast_to(W.T, (X.shape[0],) + W.T.shape) if J is None else np.matmul(W.T, J)
+        if l < last:
+            a = f(z)
+            J = np.asarray(deriv(z, a), dtype=float)[:, :, None] * J  # diag(f'(z_l)) dz_l/dx
+    return np.array(J, dtype=float)
+
+
+def jacobians(net, X):
+    r"""The Jacobian of the logits at every row of ``X``.
+
+    Parameters
+    ----------
+    net : MLP
+    X : ndarray of shape (n_samples, n_in)
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_out, n_in)
+        ``out[i, j, k]`` is :math:`\partial z_{L-1, j} / \partial x_k` at ``X[i]``.
+
+    Examples
+    --------
+    >>> net = MLP([3, 4, 2], activation="identity", output="identity", seed=0)
+    >>> J = jacobians(net, np.zeros((5, 3)))
+    >>> J.shape, bool(np.allclose(J[0], (net.W[0] @ net.W[1]).T))
+    ((5, 2, 3), True)
+    """
+    _check_net(net)
+    X = net.check_X(X)
+    if X.shape[0] == 0:
+        raise ValueError(f"X must hold at least one sample, got shape {X.shape}")
+    parts = [_mlp_jacobians(net, X[i : i + _CHUNK]) for i in range(0, X.shape[0], _CHUNK)]
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def jacobian(net, x):
+    r"""The input-output Jacobian of the logits at one input ``x``, computed analytically.
+
+    .. math:: J(x) = W_{L-1}^\top D_{L-2} W_{L-2}^\top \cdots D_0 W_0^\top,
+              \qquad D_l = \operatorname{diag} f'(z_l(x)),
+
+    so that :math:`z_{L-1}(x + \varepsilon v) = z_{L-1}(x) + \varepsilon J v + O(\varepsilon^2)`.
+
+    Parameters
+    ----------
+    net : MLP
+    x : ndarray of shape (n_in,)
+        One sample. For many samples use :func:`jacobians` or :func:`jacobian_spectrum`.
+
+    Returns
+    -------
+    ndarray of shape (n_out, n_in)
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 1-d (a batch ``X`` of shape ``(n, n_in)``, even with
+        ``n = 1``), or has the wrong length.
+
+    References
+    ----------
+    Pennington, Schoenholz & Ganguli 2017, "Resurrecting the sigmoid in deep
+    learning through dynamical isometry", NeurIPS, equation 2.
+
+    Examples
+    --------
+    >>> net = MLP([2, 8, 8, 1], activation="tanh", seed=0)
+    >>> jacobian(net, np.array([0.5, -1.0])).shape
+    (1, 2)
+    """
+    n_in = _check_net(net)
+    if np.ndim(x) != 1:
+        raise ValueError(
+            f"x must be one sample, a 1-d array of shape ({n_in},), got shape {np.shape(x)}; "
+            "for a batch use jacobians(net, X) or jacobian_spectrum(net, X)"
+        )
+    x = check_array(x, "x", ndim=1)
+    if x.shape[0] != n_in:
+        raise ValueError(f"x has {x.shape[0]} entries but the network expects {n_in}; x must have shape ({n_in},)")
+    return jacobians(net, x[None, :])[0]
+
+
+class JacobianSpectrum:
+    r"""Singular values of the input-output Jacobian at each of ``n_samples`` inputs.
+
+    A singular value at or below ``floor`` (numpy's ``matrix_rank`` tolerance,
+    :math:`s_{\max} \max(n_{out}, n_{in})\,\epsilon`, per sample) is counted
+    as zero: exactly zero in exact arithmetic (a ReLU unit that is off), or too
+    small for float64 to resolve next to the largest one (deep Gaussian products).
+
+    Attributes
+    ----------
+    singular_values : ndarray of shape (n_samples, k)
+        Per sample, in decreasing order; ``k = min(n_out, n_in)``.
+    floor : ndarray of shape (n_samples,)
+    depth : int or None
+        Number of weight layers of the network, for the ``repr``.
+    """
+
+    def __init__(self, singular_values, floor, depth=None):
+        self.singular_values = np.asarray(singular_values, dtype=float)
+        self.floor = np.asarray(floor, dtype=float)
+        self.depth = depth
+
+    @property
+    def zero(self):
+        """Boolean mask, like ``singular_values``: numerically zero."""
+        return self.singular_values <= self.floor[:, None]
+
+    @property
+    def zero_fraction(self):
+        """Fraction of the singular values that are numerically zero."""
+        return float(np.mean(self.zero))
+
+    @property
+    def log10(self):
+        """:math:`\\log_{10}` of the nonzero singular values, flattened over samples."""
+        return np.log10(self.singular_values[~self.zero])
+
+    @property
+    def median(self):
+        """Median singular value, zeros included."""
+        return float(np.median(self.singular_values))
+
+    @property
+    def max(self):
+        """Largest singular value over all samples."""
+        return float(self.singular_values.max())
+
+    @property
+    def mean_square(self):
+        r"""Mean of :math:`s^2`, :math:`\lVert J\rVert_F^2 / k` averaged over samples: what variance scaling fixes."""
+        return float(np.mean(self.singular_values**2))
+
+    @property
+    def spread(self):
+        """Standard deviation of :math:`\\log_{10} s` over the nonzero singular values (0 for an isometry)."""
+        logs = self.log10
+        return float(np.std(logs)) if logs.size else float("nan")
+
+    def __repr__(self):
+        n, k = self.singular_values.shape
+        depth = "" if self.depth is None else f"depth {self.depth}, "
+        return (
+            f"JacobianSpectrum({depth}{n} samples x {k} singular values: median {self.median:.3g}, "
+            f"max {self.max:.3g}, mean square {self.mean_square:.3g}, log10 spread {self.spread:.3g}, "
+            f"zero {self.zero_fraction:.3g})"
+        )
+
+
+def jacobian_spectrum(net, X):
+    r"""Singular values of the Jacobian of the logits at each row of ``X``.
+
+    Parameters
+    ----------
+    net : MLP
+    X : ndarray of shape (n_samples, n_in)
+        The inputs (a single sample as shape ``(1, n_in)``).
+
+    Returns
+    -------
+    JacobianSpectrum
+
+    References
+    ----------
+    Saxe, McClelland & Ganguli 2014; Pennington, Schoenholz & Ganguli 2017.
+
+    Examples
+    --------
+    >>> net = MLP([16] * 11, activation="identity", output="identity", init="orthogonal", seed=0)
+    >>> s = jacobian_spectrum(net, np.ones((1, 16)))
+    >>> bool(np.allclose(s.singular_values, 1.0)), s.zero_fraction
+    (True, 0.0)
+    """
+    J = jacobians(net, X)
+    s = np.linalg.svd(J, compute_uv=False)
+    floor = s[:, 0] * max(J.shape[1:]) * np.finfo(float).eps
+    return JacobianSpectrum(s, floor, depth=net.n_layers)
