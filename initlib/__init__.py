@@ -31,7 +31,7 @@ Examples
 >>> history.final_train_acc > 0.9
 True
 """
-from . import activations, checks, data, diagnostics, init, losses, plots, widgets
+from . import activations, checks, data, deep_linear, diagnostics, init, jacobian, losses, plots, widgets
 from .diagnostics import activation_stats, gradient_stats, symmetry
 from .init import calculate_gain
 from .mlp import MLP
