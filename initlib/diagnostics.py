@@ -19,7 +19,7 @@ import numpy as np
 
 from ._validate import check_nonnegative_float, check_positive_float
 from .activations import SATURATION_THRESHOLD, dead_fraction, saturated_fraction
-from .jacobian import JacobianSpectrum, jacobian, jacobian_spectrum, jacobians
+from .jacobian import JacobianSpectrum, jacobian, jacobian_spectra, jacobian_spectrum, jacobians
 from .mlp import MLP
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "jacobian",
     "jacobians",
     "jacobian_spectrum",
+    "jacobian_spectra",
 ]
 
 def _check_net(net):

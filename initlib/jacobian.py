@@ -20,6 +20,7 @@ them be close to 1.
 - :func:`jacobian`: :math:`J(x)` at one input, of shape ``(n_out, n_in)``.
 - :func:`jacobians`: the same at every row of ``X``, ``(n_samples, n_out, n_in)``.
 - :func:`jacobian_spectrum`: their singular values, in a :class:`JacobianSpectrum`.
+- :func:`jacobian_spectra`: the same after each of several depths, in one pass.
 
 Re-exported by :mod:`initlib.diagnostics`. Used in: the orthogonal chapter.
 """
@@ -27,10 +28,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array
+from ._validate import check_array, check_positive_int
 from .mlp import MLP
 
-__all__ = ["jacobian", "jacobians", "jacobian_spectrum", "JacobianSpectrum"]
+__all__ = ["jacobian", "jacobians", "jacobian_spectrum", "jacobian_spectra", "JacobianSpectrum"]
 
 _CHUNK = 64  # samples per batch of Jacobians: 64 x 128 x 128 floats is 8 MB
 
@@ -41,18 +42,29 @@ def _check_net(net):
     return net.sizes[0]
 
 
-def _mlp_jacobians(net, X):
-    """Jacobians of the logits of an MLP at the rows of X: (n, n_out, n_in)."""
+def _mlp_layer_jacobians(net, X, stop=None):
+    """Yield ``(l, J_l)``: the Jacobian of the pre-activations ``z_l`` at the rows of X, (n, width_l, n_in).
+
+    For the last layer ``z_l`` are the logits. Stops after layer ``stop`` (0-based) if given.
+    """
     f, deriv = net.activation.function, net.activation._derivative
-    last = net.n_layers - 1
+    last = net.n_layers - 1 if stop is None else stop
     a, J = X, None
     for l, (W, b) in enumerate(zip(net.W, net.b)):
-        z = a @ W + b
         # dz_l/dx = W_l^T (da_{l-1}/dx); the first layer's is W_0^T for every sample
         J = np.broadcast_to(W.T, (X.shape[0],) + W.T.shape) if J is None else np.matmul(W.T, J)
-        if l < last:
-            a = f(z)
-            J = np.asarray(deriv(z, a), dtype=float)[:, :, None] * J  # diag(f'(z_l)) dz_l/dx
+        yield l, J
+        if l == last:
+            return
+        z = a @ W + b
+        a = f(z)
+        J = np.asarray(deriv(z, a), dtype=float)[:, :, None] * J  # diag(f'(z_l)) dz_l/dx
+
+
+def _mlp_jacobians(net, X):
+    """Jacobians of the logits of an MLP at the rows of X: (n, n_out, n_in)."""
+    for _, J in _mlp_layer_jacobians(net, X):
+        pass
     return np.array(J, dtype=float)
 
 
@@ -199,6 +211,12 @@ class JacobianSpectrum:
         )
 
 
+def _spectrum(J, depth):
+    s = np.linalg.svd(J, compute_uv=False)
+    floor = s[:, 0] * max(J.shape[1:]) * np.finfo(float).eps
+    return JacobianSpectrum(s, floor, depth=depth)
+
+
 def jacobian_spectrum(net, X):
     r"""Singular values of the Jacobian of the logits at each row of ``X``.
 
@@ -223,7 +241,51 @@ def jacobian_spectrum(net, X):
     >>> bool(np.allclose(s.singular_values, 1.0)), s.zero_fraction
     (True, 0.0)
     """
-    J = jacobians(net, X)
-    s = np.linalg.svd(J, compute_uv=False)
-    floor = s[:, 0] * max(J.shape[1:]) * np.finfo(float).eps
-    return JacobianSpectrum(s, floor, depth=net.n_layers)
+    return _spectrum(jacobians(net, X), net.n_layers)
+
+
+def jacobian_spectra(net, X, layers=None):
+    r"""Singular values of :math:`\partial z_l / \partial x` after each of the given numbers of layers, in one pass.
+
+    The first ``d`` layers of a network are a network of depth ``d`` (the
+    pre-activations :math:`z_{d-1}` are its logits), and initlib draws a
+    network's weights layer by layer, so ``MLP([n] * (D + 1), seed=s)``'s
+    first ``d`` layers are ``MLP([n] * (d + 1), seed=s)``: one pass through
+    the deepest network gives the spectra of every shallower one.
+
+    Parameters
+    ----------
+    net : MLP
+    X : ndarray of shape (n_samples, n_in)
+    layers : sequence of int, optional
+        Depths ``d`` in ``1 .. n_layers`` (default: every layer). The pass
+        stops at the largest.
+
+    Returns
+    -------
+    dict of int to JacobianSpectrum
+        Keyed by depth, in increasing order.
+
+    Examples
+    --------
+    >>> net = MLP([32] * 51, activation="identity", output="identity", init="lecun_normal", seed=0)
+    >>> spectra = jacobian_spectra(net, np.zeros((1, 32)), layers=[1, 10, 50])
+    >>> [round(s.median, 3) for s in spectra.values()]
+    [0.814, 0.029, 0.0]
+    """
+    _check_net(net)
+    X = net.check_X(X)
+    if X.shape[0] == 0:
+        raise ValueError(f"X must hold at least one sample, got shape {X.shape}")
+    if layers is None:
+        layers = range(1, net.n_layers + 1)
+    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+        raise TypeError(f"layers must be a sequence of depths (ints from 1 to {net.n_layers}), got {layers!r}")
+    wanted = sorted({check_positive_int(d, "layers[i]") for d in layers})
+    if not wanted or wanted[-1] > net.n_layers:
+        raise ValueError(f"layers must hold depths from 1 to n_layers = {net.n_layers}, got {list(layers)}")
+    out = {}
+    for l, J in _mlp_layer_jacobians(net, X, stop=wanted[-1] - 1):
+        if l + 1 in wanted:
+            out[l + 1] = _spectrum(np.asarray(J), l + 1)
+    return out

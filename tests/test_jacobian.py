@@ -120,3 +120,25 @@ def test_bad_input():
         jacobian_spectrum(net, np.ones((4, 2)))
     with pytest.raises(ValueError, match="at least one sample"):
         jacobian_spectrum(net, np.ones((0, 3)))
+
+
+def test_spectra_after_each_depth_match_shallower_networks():
+    deep = MLP([16] * 21, activation="tanh", output="identity", init="orthogonal", seed=4)
+    X = np.random.default_rng(2).standard_normal((3, 16))
+    spectra = il.diagnostics.jacobian_spectra(deep, X, layers=[20, 1, 7])
+    assert list(spectra) == [1, 7, 20]
+    for d, sp in spectra.items():
+        shallow = MLP([16] * (d + 1), activation="tanh", output="identity", init="orthogonal", seed=4)
+        np.testing.assert_allclose(sp.singular_values, jacobian_spectrum(shallow, X).singular_values, rtol=1e-12)
+        assert sp.depth == d
+    assert len(il.diagnostics.jacobian_spectra(deep, X)) == 20
+
+
+def test_spectra_bad_layers():
+    net = MLP([4, 4, 4], seed=0)
+    with pytest.raises(ValueError, match=r"layers must hold depths from 1 to n_layers = 2"):
+        il.diagnostics.jacobian_spectra(net, np.ones((1, 4)), layers=[3])
+    with pytest.raises(ValueError, match=r"layers\[i\] must be a positive int"):
+        il.diagnostics.jacobian_spectra(net, np.ones((1, 4)), layers=[0])
+    with pytest.raises(TypeError, match="layers must be a sequence of depths"):
+        il.diagnostics.jacobian_spectra(net, np.ones((1, 4)), layers=2)
