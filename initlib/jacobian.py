@@ -182,8 +182,8 @@ class JacobianSpectrum:
 
     @property
     def median(self):
-        """Median singular value, zeros included."""
-        return float(np.median(self.singular_values))
+        """Median singular value, the numerically zero ones counted as 0."""
+        return float(np.median(np.where(self.zero, 0.0, self.singular_values)))
 
     @property
     def max(self):

@@ -96,6 +96,8 @@ def test_spectrum_statistics_and_repr():
     sv = np.array([[4.0, 1.0, 0.25, 0.0]])
     sp = JacobianSpectrum(sv, np.array([1e-15]), depth=3)
     assert sp.zero_fraction == 0.25 and sp.median == 0.625 and sp.max == 4.0
+    # a numerically zero value counts as 0 in the median
+    assert JacobianSpectrum(np.array([[1.0, 1e-20, 1e-20]]), np.array([1e-15])).median == 0.0
     np.testing.assert_allclose(sp.log10, np.log10([4.0, 1.0, 0.25]))
     assert sp.spread == pytest.approx(np.std(np.log10([4.0, 1.0, 0.25])))
     assert sp.mean_square == pytest.approx((16 + 1 + 1 / 16) / 4)
