@@ -100,7 +100,7 @@ _MAX_WIDTH = 7.0
 def style():
     """Context manager applying :data:`STYLE` (it does not change the global rcParams).
 
-    Every plot function of this module uses it; use it yourself for figures
+    Every plot function of :mod:`initlib.plots` uses it; use it yourself for figures
     drawn by hand so they match.
 
     Examples
