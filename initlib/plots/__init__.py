@@ -34,7 +34,8 @@ To add a figure: write ``initlib/plots/<concern>.py`` with a module docstring,
 ``__all__`` and the function (draw inside ``with style():``, get the axes from
 ``axes._one_axes``, name what a log axis cannot show with ``axes._note``, check
 arguments with :mod:`initlib._validate`), then import it below and add it to
-``__all__``. No module longer than 400 lines.
+``__all__`` (a file of shared helpers has ``__all__ = []``). No module longer
+than 400 lines; ``tests/test_package_layout.py`` checks both.
 
 Examples
 --------

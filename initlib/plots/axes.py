@@ -12,6 +12,8 @@ from matplotlib.axes import Axes
 
 from .style import _MAX_WIDTH, _TEXT_SIZE
 
+__all__ = []  # helpers the package's files share; nothing public
+
 
 def _check_ax(ax, name="ax"):
     if ax is not None and not isinstance(ax, Axes):

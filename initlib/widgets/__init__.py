@@ -47,7 +47,8 @@ To add an explorer: write ``initlib/widgets/<name>.py`` with a subclass of
 ``_draw(values)`` computes through :mod:`initlib.diagnostics`, draws through
 :mod:`initlib.plots` and returns the alt text) and a factory function
 ``<name>_explorer``; import the factory below, add it to ``__all__`` and to
-the table above. No module longer than 400 lines.
+the table above (a file of shared helpers has ``__all__ = []``). No module
+longer than 400 lines; ``tests/test_package_layout.py`` checks both.
 
 Examples
 --------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html as _html
 
-__all__ = ["live_widget"]
+__all__ = []  # helpers the package's files share; nothing public
 
 
 def live_widget(explorer):

@@ -13,6 +13,8 @@ from matplotlib.figure import Figure
 
 from .. import plots
 
+__all__ = []  # helpers the package's files share; nothing public
+
 
 DPI = 72
 """Resolution of every frame: a 7 in wide figure is 504 pixels wide."""

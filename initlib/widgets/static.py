@@ -11,7 +11,7 @@ import json
 from .controls import LogSlider
 from .render import _png_size
 
-__all__ = ["static_page"]
+__all__ = []  # helpers the package's files share; nothing public
 
 _JS = """(function () {
   var root = document.getElementById("%(id)s");

@@ -13,6 +13,8 @@ from .. import data as _data
 from .._validate import check_positive_float, check_positive_int
 from ..train import train
 
+__all__ = []  # helpers the package's files share; nothing public
+
 
 def _load(data, seed):
     if isinstance(data, str):
