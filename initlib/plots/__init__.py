@@ -29,6 +29,8 @@ Where things live (one concern per module; every public name is re-exported here
     per_layer.py          layer_std, layer_fraction, gradient_norms
     training.py           training_curves
     activation_curves.py  activation_functions
+    spectrum.py           singular_value_histograms, spectrum_by_depth (Jacobian spectra)
+    fits.py               linear_fit_curves (deep linear networks)
 
 To add a figure: write ``initlib/plots/<concern>.py`` with a module docstring,
 ``__all__`` and the function (draw inside ``with style():``, get the axes from
@@ -50,10 +52,12 @@ Used in: every chapter.
 """
 from .activation_curves import activation_functions
 from .boundary import decision_boundaries, decision_boundary
+from .fits import linear_fit_curves
 from .heatmap import weight_heatmap
 from .histograms import layer_histograms
 from .per_layer import gradient_norms, layer_fraction, layer_std
 from .ridgeline import Ridgeline, get_ridgeline, layer_histograms_stacked
+from .spectrum import singular_value_histograms, spectrum_by_depth
 from .style import COLORS, PALETTE, STYLE, layer_colors, style
 from .training import training_curves
 
@@ -75,4 +79,7 @@ __all__ = [
     "gradient_norms",
     "training_curves",
     "activation_functions",
+    "singular_value_histograms",
+    "spectrum_by_depth",
+    "linear_fit_curves",
 ]
