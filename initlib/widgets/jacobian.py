@@ -124,7 +124,7 @@ def jacobian_explorer(width=64, depths=(1, 3, 10, 30, 100, 200), seed=0):
     :math:`10^{-16}` to 100, with the median, the spread (std of
     :math:`\log_{10} s` over the nonzero singular values) and the fraction of
     zeros. Orthogonal linear networks stay at :math:`s = 1` at every depth;
-    Gaussian ones spread over ever more decades; ReLU loses about half of the
+    Gaussian ones spread over ever more decades; ReLU loses at least half of the
     directions at any depth.
 
     Parameters
