@@ -74,7 +74,7 @@ def test_orthogonal_linear_networks_are_isometries(spectra):
 def test_gaussian_linear_spectrum_spreads(spectra):
     s = spectra["linear", "Gaussian"]
     assert [g2(s[d].median) for d in (1, 10, 50)] == [0.8, 0.033, 2.5e-8]
-    assert 0.003 < s[1].singular_values.min() < 0.03 and g2(s[1].max) == 2.0  # alt: "between about 0.01 and 2"
+    assert round(s[1].singular_values.min(), 3) == 0.002 and g2(s[1].max) == 2.0  # alt: "between about 0.002 and 2"
     assert s[200].median == 0
     assert [g2(s[d].max) for d in (10, 50)] == [4.8, 6.5]
     assert [g2(s[d].mean_square) for d in (10, 50, 200)] == [1.0, 0.71, 0.075]
