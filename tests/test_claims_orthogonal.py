@@ -227,3 +227,13 @@ def test_exercise_tanh_gain(x):
     assert rows[1.05].median == max(s.median for s in rows.values())
     assert round(rows[1.0].spread, 1) == 0.5 and 2.8 < rows[1.3].spread < 3
     assert round(rows[1.0].max, 2) == 0.26 and round(rows[1.3].max) == 17
+
+
+def test_exercise_qr_without_the_sign_correction():
+    """Solution of ex-ortho-qr: "about 80 % of Q's diagonal entries are negative, and a 2 x 1 draw always
+    points to the same side"."""
+    rng = np.random.default_rng(0)
+    diag = np.concatenate([np.diag(np.linalg.qr(rng.standard_normal((30, 30)))[0]) for _ in range(50)])
+    assert 0.75 < np.mean(diag < 0) < 0.85
+    firsts = [np.linalg.qr(rng.standard_normal((2, 1)))[0][0, 0] for _ in range(200)]
+    assert all(v < 0 for v in firsts)
