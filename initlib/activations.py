@@ -108,27 +108,51 @@ def identity_derivative(z):
 # --------------------------------------------------------------------------
 
 SATURATION_THRESHOLD = 0.99
-"""A tanh unit with :math:`|a| > 0.99` (sigmoid: :math:`a < 0.01` or :math:`a > 0.99`) counts as saturated.
+"""A tanh unit with :math:`|a| > 0.99` (sigmoid: :math:`a > 0.99` or :math:`1 - a > 0.99`) counts as saturated.
 There the derivative is below 0.02 (tanh) or 0.0099 (sigmoid)."""
 
 
 def saturated_fraction(a, activation="tanh", threshold=SATURATION_THRESHOLD):
     r"""Fraction of entries of ``a`` in the flat tails of a sigmoid or tanh.
 
-    tanh: :math:`|a| > \text{threshold}`; sigmoid: :math:`a > \text{threshold}`
-    or :math:`a < 1 - \text{threshold}`.
+    .. math::
+        \text{tanh: } |a| > t, \qquad \text{sigmoid: } a > t \ \text{or} \ 1 - a > t,
+
+    with :math:`t` the threshold. A value exactly at the threshold is not
+    saturated, in floating point too: the sigmoid's lower tail is tested as
+    ``1 - a > threshold``, never as ``a < 1 - threshold``, because
+    ``1 - 0.99 == 0.010000000000000009`` would count ``a = 0.01`` as saturated
+    while ``1 - 0.01 == 0.99`` exactly.
+
+    Parameters
+    ----------
+    a : array_like, any shape
+        Activations (outputs of the sigmoid or tanh).
+    activation : {"tanh", "sigmoid"} or Activation
+    threshold : float
+        :data:`SATURATION_THRESHOLD` (0.99) by default.
+
+    Returns
+    -------
+    float
+        The fraction of saturated entries, over all of ``a``.
 
     Examples
     --------
     >>> saturated_fraction(np.tanh(np.array([0.0, 5.0])))
     0.5
+    >>> saturated_fraction(np.array([0.01, 0.99, 0.005, 0.995]), "sigmoid")  # the edges are not saturated
+    0.5
+
+    Used in: the saturation chapter (its exercise asks for this function) and
+    ``train(record_stats=True)``.
     """
     a = np.asarray(a, dtype=float)
     name = getattr(activation, "name", activation)
     if name == "tanh":
         return float(np.mean(np.abs(a) > threshold))
     if name == "sigmoid":
-        return float(np.mean((a > threshold) | (a < 1.0 - threshold)))
+        return float(np.mean((a > threshold) | (1.0 - a > threshold)))
     raise ValueError(f"saturated_fraction is defined for activation 'sigmoid' or 'tanh', got {name!r}")
 
 
