@@ -261,39 +261,15 @@ There the derivative is below 0.02 (tanh) or 0.0099 (sigmoid)."""
 
 
 def saturated_fraction(a, activation="tanh", threshold=SATURATION_THRESHOLD):
-    r"""Fraction of entries of ``a`` in the flat tails of a sigmoid or tanh.
+    r"""Fraction of the entries of ``a`` (any shape) in the flat tails of a sigmoid or tanh.
 
-    .. math::
-        \text{tanh: } |a| > t, \qquad \text{sigmoid: } a > t \ \text{or} \ 1 - a > t,
-
-    with :math:`t` the threshold. A value exactly at the threshold is not
-    saturated, in floating point too: the sigmoid's lower tail is tested as
-    ``1 - a > threshold``, never as ``a < 1 - threshold``, because
-    ``1 - 0.99 == 0.010000000000000009`` would count ``a = 0.01`` as saturated
-    while ``1 - 0.01 == 0.99`` exactly.
-
-    Parameters
-    ----------
-    a : array_like, any shape
-        Activations (outputs of the sigmoid or tanh).
-    activation : {"tanh", "sigmoid"} or Activation
-    threshold : float
-        :data:`SATURATION_THRESHOLD` (0.99) by default.
-
-    Returns
-    -------
-    float
-        The fraction of saturated entries, over all of ``a``.
+    tanh: :math:`|a| > t`; sigmoid: :math:`a > t` or :math:`1 - a > t`: exactly at the threshold is not saturated,
+    in float64 too (``a < 1 - t`` would count ``a = 0.01``, as ``1 - 0.99 == 0.010000000000000009``).
 
     Examples
     --------
-    >>> saturated_fraction(np.tanh(np.array([0.0, 5.0])))
-    0.5
     >>> saturated_fraction(np.array([0.01, 0.99, 0.005, 0.995]), "sigmoid")  # the edges are not saturated
     0.5
-
-    Used in: the saturation chapter (its exercise asks for this function) and
-    ``train(record_stats=True)``.
     """
     a = np.asarray(a, dtype=float)
     name = getattr(activation, "name", activation)
