@@ -31,39 +31,108 @@ import numpy as np
 from ._validate import check_array, check_positive_int
 from .mlp import MLP
 
+try:  # the network protocol (initlib.network) arrives with the residual networks
+    from .network import check_network
+except ImportError:  # pragma: no cover - only until then
+
+    def check_network(net, name="net"):
+        if not isinstance(net, MLP):
+            raise TypeError(f"{name} must be an initlib network (MLP or ResidualMLP), got {type(net).__name__}")
+        return net
+
 __all__ = ["jacobian", "jacobians", "jacobian_spectrum", "jacobian_spectra", "JacobianSpectrum"]
 
 _CHUNK = 64  # samples per batch of Jacobians: 64 x 128 x 128 floats is 8 MB
 
 
 def _check_net(net):
-    if not isinstance(net, MLP):
-        raise TypeError(f"net must be an initlib.MLP, got {type(net).__name__}")
-    return net.sizes[0]
+    check_network(net)
+    return net.n_in if hasattr(net, "n_in") else net.sizes[0]
 
 
-def _mlp_layer_jacobians(net, X, stop=None):
-    """Yield ``(l, J_l)``: the Jacobian of the pre-activations ``z_l`` at the rows of X, (n, width_l, n_in).
+def _norm_tangent(layer, z, T):
+    """Push tangents ``T`` (n, width, n_in) of ``z`` through a normalization layer in evaluation mode."""
+    gamma = layer.gamma[None, :, None]
+    if layer.kind == "batch":  # running statistics: a fixed affine map per unit
+        return (gamma / np.sqrt(layer.running_var + layer.eps)[None, :, None]) * T
+    # layer normalization, per sample: s [(dz - mean dz) - z_hat mean(z_hat dz)], s = 1/sqrt(var + eps)
+    s = 1.0 / np.sqrt(z.var(axis=1, keepdims=True) + layer.eps)
+    z_hat = ((z - z.mean(axis=1, keepdims=True)) * s)[:, :, None]
+    centred = T - T.mean(axis=1, keepdims=True)
+    return gamma * s[:, :, None] * (centred - z_hat * (z_hat * T).mean(axis=1, keepdims=True))
 
-    For the last layer ``z_l`` are the logits. Stops after layer ``stop`` (0-based) if given.
+
+def _first(W, n):
+    """The tangent of ``X @ W`` for ``n`` samples: ``W.T`` for every sample (a read-only view)."""
+    return np.broadcast_to(W.T, (n,) + W.T.shape)
+
+
+def _mlp_tangents(net, X, stop=None):
+    """Yield ``(d, J)``: the Jacobian of the pre-activations of layer ``d`` (1-based), (n, width, n_in).
+
+    Layer ``d`` of an MLP is the output layer of its first ``d`` layers, so ``J``
+    is the Jacobian of that network's logits; the last is the whole network's.
+    Evaluation mode: batch normalization uses its running averages.
     """
     f, deriv = net.activation.function, net.activation._derivative
+    norms = getattr(net, "norms", None) or []
     last = net.n_layers - 1 if stop is None else stop
-    a, J = X, None
+    a, T = X, None
     for l, (W, b) in enumerate(zip(net.W, net.b)):
-        # dz_l/dx = W_l^T (da_{l-1}/dx); the first layer's is W_0^T for every sample
-        J = np.broadcast_to(W.T, (X.shape[0],) + W.T.shape) if J is None else np.matmul(W.T, J)
-        yield l, J
+        T = _first(W, X.shape[0]) if T is None else np.matmul(W.T, T)  # dz_l/dx = W_l^T da_{l-1}/dx
+        yield l + 1, T
         if l == last:
             return
         z = a @ W + b
-        a = f(z)
-        J = np.asarray(deriv(z, a), dtype=float)[:, :, None] * J  # diag(f'(z_l)) dz_l/dx
+        zn = z
+        if norms:
+            zn = norms[l].forward(z, training=False)
+            T = _norm_tangent(norms[l], z, T)
+        a = f(zn)
+        T = np.asarray(deriv(zn, a), dtype=float)[:, :, None] * T  # diag(f'(zn_l)) dzn_l/dx
 
 
-def _mlp_jacobians(net, X):
-    """Jacobians of the logits of an MLP at the rows of X: (n, n_out, n_in)."""
-    for _, J in _mlp_layer_jacobians(net, X):
+def _residual_tangents(net, X, stop=None):
+    """Yield ``(d, J)``: the Jacobian of the residual stream ``h_d`` after ``d`` blocks, (n, width, n_in),
+    then ``(None, J)`` for the logits (unless ``stop`` ends the pass earlier)."""
+    f, deriv = net.activation.function, net.activation._derivative
+    norm = net.norm is not None
+    h = X @ net.W_in + net.b_in
+    T = np.array(_first(net.W_in, X.shape[0]))
+    for l in range(net.n_blocks):
+        z = h @ net.W1[l] + net.b1[l]
+        Tz = np.matmul(net.W1[l].T, T)
+        zn = net.norms1[l].forward(z, training=False) if norm else z
+        if norm:
+            Tz = _norm_tangent(net.norms1[l], z, Tz)
+        a = f(zn)
+        Ta = np.asarray(deriv(zn, a), dtype=float)[:, :, None] * Tz
+        z2 = a @ net.W2[l] + net.b2[l]
+        Tr = np.matmul(net.W2[l].T, Ta)
+        r = net.norms2[l].forward(z2, training=False) if norm else z2
+        if norm:
+            Tr = _norm_tangent(net.norms2[l], z2, Tr)
+        h = h + net.alpha[l] * r
+        T = T + net.alpha[l] * Tr  # d h_{l+1}/dx = (I + alpha_l dr_l/dh_l) dh_l/dx
+        yield l + 1, T
+        if stop is not None and l + 1 == stop:
+            return
+    yield None, np.matmul(net.W_out.T, T)
+
+
+def _max_depth(net):
+    return net.n_blocks if hasattr(net, "n_blocks") else net.n_layers
+
+
+def _tangents(net, X, stop=None):
+    if hasattr(net, "n_blocks"):
+        return _residual_tangents(net, X, stop)
+    return _mlp_tangents(net, X, None if stop is None else stop - 1)
+
+
+def _logit_jacobians(net, X):
+    """Jacobians of the logits at the rows of X: (n, n_out, n_in)."""
+    for _, J in _tangents(net, X):
         pass
     return np.array(J, dtype=float)
 
@@ -73,7 +142,9 @@ def jacobians(net, X):
 
     Parameters
     ----------
-    net : MLP
+    net : MLP or ResidualMLP
+        Any initlib network, in evaluation mode (batch normalization uses
+        its running averages, as :meth:`logits` does).
     X : ndarray of shape (n_samples, n_in)
 
     Returns
@@ -92,7 +163,7 @@ def jacobians(net, X):
     X = net.check_X(X)
     if X.shape[0] == 0:
         raise ValueError(f"X must hold at least one sample, got shape {X.shape}")
-    parts = [_mlp_jacobians(net, X[i : i + _CHUNK]) for i in range(0, X.shape[0], _CHUNK)]
+    parts = [_logit_jacobians(net, X[i : i + _CHUNK]) for i in range(0, X.shape[0], _CHUNK)]
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
@@ -104,9 +175,16 @@ def jacobian(net, x):
 
     so that :math:`z_{L-1}(x + \varepsilon v) = z_{L-1}(x) + \varepsilon J v + O(\varepsilon^2)`.
 
+    For a :class:`~initlib.ResidualMLP` every block contributes the factor
+    :math:`I + \alpha_l\, \partial r_l/\partial h_l` (the identity of the skip
+    connection plus the branch); a normalization layer contributes its own
+    Jacobian (a diagonal scale for batch normalization in evaluation mode, a
+    per-sample projection for layer normalization).
+
     Parameters
     ----------
-    net : MLP
+    net : MLP or ResidualMLP
+        Any initlib network, in evaluation mode.
     x : ndarray of shape (n_in,)
         One sample. For many samples use :func:`jacobians` or :func:`jacobian_spectrum`.
 
@@ -222,7 +300,7 @@ def jacobian_spectrum(net, X):
 
     Parameters
     ----------
-    net : MLP
+    net : MLP or ResidualMLP
     X : ndarray of shape (n_samples, n_in)
         The inputs (a single sample as shape ``(1, n_in)``).
 
@@ -253,13 +331,17 @@ def jacobian_spectra(net, X, layers=None):
     first ``d`` layers are ``MLP([n] * (d + 1), seed=s)``: one pass through
     the deepest network gives the spectra of every shallower one.
 
+    For a :class:`~initlib.ResidualMLP`, depth ``d`` is the residual stream
+    :math:`h_d` after ``d`` blocks (:math:`\partial h_d/\partial x`, of shape
+    ``(width, n_in)``).
+
     Parameters
     ----------
-    net : MLP
+    net : MLP or ResidualMLP
     X : ndarray of shape (n_samples, n_in)
     layers : sequence of int, optional
-        Depths ``d`` in ``1 .. n_layers`` (default: every layer). The pass
-        stops at the largest.
+        Depths ``d`` in ``1 .. n_layers`` (``1 .. n_blocks`` for a
+        ResidualMLP; default: all). The pass stops at the largest.
 
     Returns
     -------
@@ -278,14 +360,15 @@ def jacobian_spectra(net, X, layers=None):
     if X.shape[0] == 0:
         raise ValueError(f"X must hold at least one sample, got shape {X.shape}")
     if layers is None:
-        layers = range(1, net.n_layers + 1)
+        layers = range(1, _max_depth(net) + 1)
     if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
-        raise TypeError(f"layers must be a sequence of depths (ints from 1 to {net.n_layers}), got {layers!r}")
+        raise TypeError(f"layers must be a sequence of depths (ints from 1 to {_max_depth(net)}), got {layers!r}")
     wanted = sorted({check_positive_int(d, "layers[i]") for d in layers})
-    if not wanted or wanted[-1] > net.n_layers:
-        raise ValueError(f"layers must hold depths from 1 to n_layers = {net.n_layers}, got {list(layers)}")
+    name = "n_blocks" if hasattr(net, "n_blocks") else "n_layers"
+    if not wanted or wanted[-1] > _max_depth(net):
+        raise ValueError(f"layers must hold depths from 1 to {name} = {_max_depth(net)}, got {list(layers)}")
     out = {}
-    for l, J in _mlp_layer_jacobians(net, X, stop=wanted[-1] - 1):
-        if l + 1 in wanted:
-            out[l + 1] = _spectrum(np.asarray(J), l + 1)
+    for d, J in _tangents(net, X, stop=wanted[-1]):
+        if d in wanted:
+            out[d] = _spectrum(np.asarray(J), d)
     return out

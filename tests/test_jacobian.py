@@ -116,7 +116,7 @@ def test_bad_input():
         jacobian(net, np.ones(2))
     with pytest.raises(ValueError, match="x contains 1 NaN or infinite"):
         jacobian(net, np.array([1.0, np.nan, 0.0]))
-    with pytest.raises(TypeError, match="net must be an initlib"):
+    with pytest.raises(TypeError, match="net must be an initlib network"):
         jacobian("net", np.ones(3))
     with pytest.raises(ValueError, match="X has 2 features"):
         jacobian_spectrum(net, np.ones((4, 2)))
@@ -144,3 +144,87 @@ def test_spectra_bad_layers():
         il.diagnostics.jacobian_spectra(net, np.ones((1, 4)), layers=[0])
     with pytest.raises(TypeError, match="layers must be a sequence of depths"):
         il.diagnostics.jacobian_spectra(net, np.ones((1, 4)), layers=2)
+
+
+# ------------------------------------------------- residual and normalized networks ----
+
+needs_deep = pytest.mark.skipif(not hasattr(il, "ResidualMLP"), reason="ResidualMLP and normalization not in initlib yet")
+
+def fd_jacobian(net, x, eps=1e-6):
+    return finite_difference_jacobian(net, x, eps)
+
+
+def with_running_stats(net, seed=0):
+    """Give every batch normalization of ``net`` non-trivial running averages (as after training)."""
+    rng = np.random.default_rng(seed)
+    for layer in net._norm_layers():
+        if layer.kind == "batch":
+            layer.running_mean[:] = rng.normal(0, 0.5, layer.width)
+            layer.running_var[:] = rng.uniform(0.5, 2.0, layer.width)
+        layer.gamma[:] = rng.uniform(0.5, 1.5, layer.width)
+        layer.beta[:] = rng.normal(0, 0.3, layer.width)
+    return net
+
+
+@needs_deep
+@pytest.mark.parametrize("norm", ["batch", "layer"])
+@pytest.mark.parametrize("activation", ["tanh", "gelu"])
+def test_normalized_mlp_jacobian_matches_finite_differences(norm, activation):
+    net = with_running_stats(MLP([5, 12, 9, 3], activation=activation, output="softmax", norm=norm, seed=1))
+    x = np.random.default_rng(2).standard_normal(5)
+    J, numeric = jacobian(net, x), fd_jacobian(net, x)
+    assert np.linalg.norm(J - numeric) / np.linalg.norm(numeric) < 1e-6
+
+
+@needs_deep
+@pytest.mark.parametrize("norm", [None, "batch", "layer"])
+@pytest.mark.parametrize("kwargs", [{}, {"branch_scale": 0.3}, {"learn_scale": True, "branch_scale": 0.5}])
+def test_residual_jacobian_matches_finite_differences(norm, kwargs):
+    net = il.ResidualMLP(4, 10, 3, n_out=2, activation="tanh", output="identity", norm=norm, seed=3, **kwargs)
+    if norm:
+        with_running_stats(net)
+    rng = np.random.default_rng(5)
+    for l in range(net.n_blocks):  # nonzero biases: the test must see them
+        net.b1[l][:] = rng.normal(0, 0.2, net.width)
+        net.b2[l][:] = rng.normal(0, 0.2, net.width)
+    x = rng.standard_normal(4)
+    J, numeric = jacobian(net, x), fd_jacobian(net, x)
+    assert J.shape == (2, 4)
+    assert np.linalg.norm(J - numeric) / np.linalg.norm(numeric) < 1e-6
+
+
+@needs_deep
+def test_residual_zero_last_is_the_input_and_output_layers():
+    net = il.ResidualMLP(4, 8, 5, n_out=3, zero_last=True, output="identity", seed=0)
+    np.testing.assert_allclose(jacobian(net, np.ones(4)), (net.W_in @ net.W_out).T, rtol=1e-12)
+
+
+@needs_deep
+def test_residual_stream_spectra_are_the_blocks_jacobians():
+    net = il.ResidualMLP(6, 6, 4, activation="tanh", branch_scale=0.5, output="identity", seed=2)
+    X = np.random.default_rng(1).standard_normal((2, 6))
+    spectra = il.diagnostics.jacobian_spectra(net, X, layers=[1, 4])
+    assert list(spectra) == [1, 4]
+    # the stream after d blocks, by finite differences on a hand-written forward pass
+    def stream(x, d):
+        h = x @ net.W_in + net.b_in
+        for l in range(d):
+            h = h + net.alpha[l] * (np.tanh(h @ net.W1[l] + net.b1[l]) @ net.W2[l] + net.b2[l])
+        return h
+    for d, sp in spectra.items():
+        for i, x in enumerate(X):
+            cols = [(stream(x + 1e-6 * e, d) - stream(x - 1e-6 * e, d)) / 2e-6 for e in np.eye(6)]
+            s = np.linalg.svd(np.stack(cols, axis=1), compute_uv=False)
+            np.testing.assert_allclose(sp.singular_values[i], s, rtol=1e-6)
+    with pytest.raises(ValueError, match="layers must hold depths from 1 to n_blocks = 4"):
+        il.diagnostics.jacobian_spectra(net, X, layers=[5])
+
+
+@needs_deep
+def test_identity_residual_branches_keep_an_isometry_better_than_plain_relu():
+    """The point of the next chapter: the skip connection keeps the directions ReLU layers zero."""
+    X = np.random.default_rng(0).standard_normal((1, 32))
+    plain = il.MLP([32] * 21, activation="relu", output="identity", seed=0)
+    resid = il.ResidualMLP(32, 32, 20, branch_scale=1 / np.sqrt(20), output="identity", seed=0)
+    assert il.diagnostics.jacobian_spectrum(plain, X).zero_fraction > 0.4
+    assert il.diagnostics.jacobian_spectrum(resid, X).zero_fraction == 0
