@@ -22,12 +22,13 @@ Conventions, used by every module and every chapter:
 
 Modules, in the order data flows through them::
 
-    data -> init -> networks -> train -> diagnostics -> plots -> widgets
-                                                    \-> checks
+    data -> init -> networks -> lsuv, train -> diagnostics -> plots -> widgets
+                                                          \-> checks
 
 where the networks are ``activations``, ``losses`` and ``normalization`` (the
 layers), ``network`` (the protocol), ``mlp`` (:class:`MLP`) and ``residual``
-(:class:`ResidualMLP`). ``init`` makes arrays and knows nothing of networks.
+(:class:`ResidualMLP`). ``init`` makes arrays and knows nothing of networks;
+``lsuv``, which runs a network on a batch to rescale its weights, sits above them.
 
 Examples
 --------
@@ -41,6 +42,7 @@ True
 from . import activations, checks, data, diagnostics, init, losses, network, normalization, plots, widgets
 from .diagnostics import activation_stats, block_stats, gradient_stats, symmetry
 from .init import calculate_gain
+from .lsuv import lsuv
 from .mlp import MLP
 from .network import Network
 from .residual import ResidualMLP
@@ -54,6 +56,7 @@ __all__ = [
     "Network",
     "History",
     "train",
+    "lsuv",
     "calculate_gain",
     "activation_stats",
     "gradient_stats",
