@@ -175,7 +175,7 @@ class MLP(Network):
         b = [self._init_bias(bias_init, fan_out, rng) for fan_out in self.sizes[1:]]
         self._set_params(W, b)
         if norm is not None:
-            self._set_norms(norm, [_normalization.make(norm, w, norm_eps, norm_momentum) for w in self.sizes[1:-1]])
+            self._set_norms(norm, _normalization.make_layers(norm, self.sizes[1:-1], norm_eps, norm_momentum))
 
     @staticmethod
     def _init_bias(bias_init, fan_out, rng):

@@ -191,10 +191,10 @@ class ResidualMLP(Network):
         if self.norm is None:
             self.norms1, self.norms2 = [], []
         else:
-            make = _normalization.make
-            self.norms1 = [make(self.norm, w, norm_eps, norm_momentum) for _ in range(self.n_blocks)]
+            make = _normalization.make_layers
+            self.norms1 = make(self.norm, [w] * self.n_blocks, norm_eps, norm_momentum)
             gamma = 0.0 if self.zero_gamma else 1.0
-            self.norms2 = [make(self.norm, w, norm_eps, norm_momentum, gamma=gamma) for _ in range(self.n_blocks)]
+            self.norms2 = make(self.norm, [w] * self.n_blocks, norm_eps, norm_momentum, gamma=gamma)
         self._allocate()
 
     def _allocate(self):
