@@ -120,8 +120,12 @@ class ResidualMLP(Network):
     >>> net = ResidualMLP(2, 64, 10, seed=0)
     >>> X = np.random.default_rng(0).standard_normal((512, 2))
     >>> _ = net.forward(X)
-    >>> round(float(net.stream[-1].std() / net.stream[0].std()))
+    >>> round(float(net.stream[-1].std() / net.stream[0].std()))  # sqrt(3)**10 = 243, up to the draw
     168
+    >>> net = ResidualMLP(2, 64, 10, branch_scale=1 / np.sqrt(10), seed=0)
+    >>> _ = net.forward(X)
+    >>> round(float(net.stream[-1].std() / net.stream[0].std()), 2)  # (1 + 2/10)**5 = 2.49
+    2.58
     >>> print(ResidualMLP(2, 8, 3, branch_scale=0, learn_scale=True))
     ResidualMLP(n_in=2, width=8, n_blocks=3, n_out=1, activation='relu', output='sigmoid', init='he_normal', branch_scale=0, learn_scale=True, params=468)
     """
