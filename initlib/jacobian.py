@@ -29,16 +29,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_array, check_positive_int
-from .mlp import MLP
-
-try:  # the network protocol (initlib.network) arrives with the residual networks
-    from .network import check_network
-except ImportError:  # pragma: no cover - only until then
-
-    def check_network(net, name="net"):
-        if not isinstance(net, MLP):
-            raise TypeError(f"{name} must be an initlib network (MLP or ResidualMLP), got {type(net).__name__}")
-        return net
+from .mlp import MLP  # noqa: F401  (the examples)
+from .network import check_network
 
 __all__ = ["jacobian", "jacobians", "jacobian_spectrum", "jacobian_spectra", "JacobianSpectrum"]
 
@@ -47,7 +39,7 @@ _CHUNK = 64  # samples per batch of Jacobians: 64 x 128 x 128 floats is 8 MB
 
 def _check_net(net):
     check_network(net)
-    return net.n_in if hasattr(net, "n_in") else net.sizes[0]
+    return net.n_in
 
 
 def _norm_tangent(layer, z, T):

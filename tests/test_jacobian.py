@@ -148,7 +148,6 @@ def test_spectra_bad_layers():
 
 # ------------------------------------------------- residual and normalized networks ----
 
-needs_deep = pytest.mark.skipif(not hasattr(il, "ResidualMLP"), reason="ResidualMLP and normalization not in initlib yet")
 
 def fd_jacobian(net, x, eps=1e-6):
     return finite_difference_jacobian(net, x, eps)
@@ -166,7 +165,6 @@ def with_running_stats(net, seed=0):
     return net
 
 
-@needs_deep
 @pytest.mark.parametrize("norm", ["batch", "layer"])
 @pytest.mark.parametrize("activation", ["tanh", "gelu"])
 def test_normalized_mlp_jacobian_matches_finite_differences(norm, activation):
@@ -176,7 +174,6 @@ def test_normalized_mlp_jacobian_matches_finite_differences(norm, activation):
     assert np.linalg.norm(J - numeric) / np.linalg.norm(numeric) < 1e-6
 
 
-@needs_deep
 @pytest.mark.parametrize("norm", [None, "batch", "layer"])
 @pytest.mark.parametrize("kwargs", [{}, {"branch_scale": 0.3}, {"learn_scale": True, "branch_scale": 0.5}])
 def test_residual_jacobian_matches_finite_differences(norm, kwargs):
@@ -193,13 +190,11 @@ def test_residual_jacobian_matches_finite_differences(norm, kwargs):
     assert np.linalg.norm(J - numeric) / np.linalg.norm(numeric) < 1e-6
 
 
-@needs_deep
 def test_residual_zero_last_is_the_input_and_output_layers():
     net = il.ResidualMLP(4, 8, 5, n_out=3, zero_last=True, output="identity", seed=0)
     np.testing.assert_allclose(jacobian(net, np.ones(4)), (net.W_in @ net.W_out).T, rtol=1e-12)
 
 
-@needs_deep
 def test_residual_stream_spectra_are_the_blocks_jacobians():
     net = il.ResidualMLP(6, 6, 4, activation="tanh", branch_scale=0.5, output="identity", seed=2)
     X = np.random.default_rng(1).standard_normal((2, 6))
@@ -220,7 +215,6 @@ def test_residual_stream_spectra_are_the_blocks_jacobians():
         il.diagnostics.jacobian_spectra(net, X, layers=[5])
 
 
-@needs_deep
 def test_identity_residual_branches_keep_an_isometry_better_than_plain_relu():
     """The point of the next chapter: the skip connection keeps the directions ReLU layers zero."""
     X = np.random.default_rng(0).standard_normal((1, 32))
