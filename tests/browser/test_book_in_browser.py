@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
 import os
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from browser_helpers import console_errors, is_local, load, requested_urls, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 # The offline build (make book-offline) by default: the normal build loads
@@ -33,28 +32,6 @@ if not HTML.is_absolute():
     HTML = ROOT / HTML
 PAGE = "chapters/90_explorers.html"
 N_EXPLORERS = 4
-INSTALL_HINT = (
-    "install Chromium and its driver (Debian/Ubuntu: sudo apt-get install chromium chromium-driver) "
-    "and Selenium (pip install -r requirements.txt)"
-)
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,1600",
-    # any host but the local server resolves to nothing: a stray request is recorded, never sent
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
-
-
-def unavailable(reason):
-    """Skip with ``reason``, or fail when running in CI (``CI`` set), where the test must run."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}. The browser test must run in CI (CI={os.environ['CI']!r}).", pytrace=False)
-    pytest.skip(reason)
-
-
-def find(name, fallback):
-    path = shutil.which(name) or fallback
-    return path if path and os.access(path, os.X_OK) else None
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -76,68 +53,6 @@ def site():
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium driven by Selenium, recording every network request in its performance log."""
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        unavailable(f"Selenium is not installed: {INSTALL_HINT}")
-    chromium = find("chromium", "/usr/bin/chromium")
-    driver_path = find("chromedriver", "/usr/bin/chromedriver")
-    if chromium is None or driver_path is None:
-        unavailable(f"Chromium or chromedriver not found: {INSTALL_HINT}")
-    os.environ.setdefault("SE_AVOID_STATS", "true")  # Selenium Manager is not used (paths are given) nor phoned
-    profile = tempfile.mkdtemp(prefix="initbook-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in FLAGS + [f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def requested_urls(driver):
-    """Every URL the page requested since the last call (from the DevTools performance log)."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-        elif message["method"] == "Network.webSocketCreated":
-            urls.append(message["params"]["url"])
-    return urls
-
-
-def load(driver, url):
-    """Open ``url`` and wait until the page and its scripts have loaded."""
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    driver.get(url)
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
-
-
-def console_errors(driver):
-    """The errors the pages logged to the JavaScript console since the last call.
-
-    Uncaught exceptions, syntax errors, failed resource loads and
-    ``console.error`` calls all arrive as SEVERE entries of the browser log.
-    """
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-
-
-def is_local(url):
-    parts = urlsplit(url)
-    return parts.scheme in ("data", "blob", "about") or parts.hostname == "127.0.0.1"
 
 
 def state(driver, root):
