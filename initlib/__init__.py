@@ -32,12 +32,17 @@ Examples
 True
 """
 from . import activations, checks, data, diagnostics, init, losses, plots, widgets
+from ._kernel import adjust_kernel
 from .diagnostics import activation_stats, gradient_stats, symmetry
 from .init import calculate_gain
 from .mlp import MLP
 from .train import History, train
 
 __version__ = "0.1.0"
+
+# In a Jupyter kernel: figures inline even with MPLBACKEND=Agg, one BLAS thread unless the
+# reader chose a count, so that a chapter shows what the book shows (see _kernel.py).
+adjust_kernel()
 
 __all__ = [
     "MLP",

@@ -59,7 +59,9 @@ CHAPTERS = ROOT / "chapters"
 LAB_HINT = "install JupyterLab into the environment: `make lab-venv` (pip install -r requirements-lab.txt)"
 START_TIMEOUT = 90  # s, for the server to answer (cold start on a busy 2-core machine)
 RUN_TIMEOUT = 300  # s, for all cells of one notebook
-MOVE_TIMEOUT = 60  # s, for a new figure after a key press (a training explorer trains a network)
+# EXPLORERS=training_explorer,gain_explorer tests only those (while working on them)
+ONLY = {n.strip() for n in os.environ.get("EXPLORERS", "").split(",") if n.strip()}
+MOVE_TIMEOUT = 120  # s, for a new figure after a key press (a training explorer trains a network)
 
 
 # ------------------------------------------------------------ discovery ----
@@ -130,7 +132,7 @@ def explorer_notebooks():
         included = {imports}
         for i, src in enumerate(sources):
             name = explorer_call(src)
-            if name is None:
+            if name is None or (ONLY and name not in ONLY):
                 continue
             used, bound = names_used_and_bound(src)
             if used - bound - defined - set(dir(builtins)):
@@ -143,12 +145,15 @@ def explorer_notebooks():
             included.add(i)
             nb.explorers[len(nb.cells)] = name
             nb.cells.append(src)
-        found.append(nb)
+        if nb.explorers:
+            found.append(nb)
     return found
 
 
 def test_explorers_are_discovered():
     """The discovery sees every explorer of the chapters (at least the four of the explorers page)."""
+    if ONLY:
+        pytest.skip(f"EXPLORERS={','.join(sorted(ONLY))} is set")
     notebooks = {nb.chapter: nb for nb in explorer_notebooks()}
     assert "90_explorers.ipynb" in notebooks, sorted(notebooks)
     kinds = set(notebooks["90_explorers.ipynb"].explorers.values())
@@ -446,47 +451,51 @@ def test_explorers_live_in_jupyterlab(lab, browser, capsys):
     )
     browser.set_script_timeout(RUN_TIMEOUT)
     times, report = {}, []
-    for nb in lab.notebooks:
-        result = browser.execute_async_script(RUN_ALL, nb.name)
-        assert "error" not in result, f"{nb.name}: could not run the notebook: {result['error']}"
-        assert result["ok"], f"{nb.name}: running all cells failed"
-        report.append(f"{nb.chapter}: all cells run in {result['seconds']:.1f} s")
-        outputs = browser.execute_script(OUTPUTS)
-        errors = [o for cell in outputs for o in cell
-                  if o["output_type"] == "error" or (o["output_type"] == "stream" and o["name"] == "stderr")]
-        assert not errors, f"{nb.name}: cells reported errors: {errors}"
-        cells = browser.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
-        assert len(cells) == len(nb.cells), f"{nb.name}: {len(cells)} cells shown, {len(nb.cells)} written"
-        for index, kind in nb.explorers.items():
-            where = f"{nb.chapter}, {kind} (cell {index})"
-            output = cells[index].find_element(By.CSS_SELECTOR, ".jp-Cell-outputArea")
-            img = WebDriverWait(browser, 60).until(
-                lambda d: (output.find_elements(By.CSS_SELECTOR, ".jupyter-widgets img.widget-image") or [None])[0],
-                message=f"{where}: no live widget (only {output.text[:200]!r})",
-            )
-            assert not output.find_elements(By.CSS_SELECTOR, ".initlib-explorer"), \
-                f"{where}: the static fallback is shown instead of the live widget"
-            browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", output)
-            WebDriverWait(browser, 30).until(
-                lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img),
-                message=f"{where}: the first figure does not load",
-            )
-            found = controls(browser, output)
-            assert found, f"{where}: no slider or drop-down in the live widget"
-            for control, element, forth, back in found:
-                label = element.get_attribute("aria-label") or control
-                what = f"{where}, {control} {label!r}"
-                seconds = press(browser, element, img, forth, what)
-                times.setdefault(kind, []).append(seconds)
-                press(browser, element, img, back, what + " (back)")  # back to the first frame, so each control starts from it
-                report.append(f"  {kind}: {control} {label!r}: new figure {seconds:.2f} s after the key")
-        kernel_errors, comms = browser.execute_script("return [window.__ilxKernelErrors, window.__ilxComms]")
-        kernel_errors, benign = real_errors(kernel_errors, comms)
-        assert not kernel_errors, f"{nb.name}: the kernel reported errors: {kernel_errors}"
-        report += [f"  (kernel log, harmless: {b.strip()})" for b in benign]
-        assert browser.execute_async_script(CLOSE) is True
-        errors = console_errors(browser)
-        assert not errors, f"{nb.name}: JavaScript errors: {errors}"
+    try:
+        for nb in lab.notebooks:
+            result = browser.execute_async_script(RUN_ALL, nb.name)
+            assert "error" not in result, f"{nb.name}: could not run the notebook: {result['error']}"
+            assert result["ok"], f"{nb.name}: running all cells failed"
+            report.append(f"{nb.chapter}: all cells run in {result['seconds']:.1f} s")
+            outputs = browser.execute_script(OUTPUTS)
+            errors = [o for cell in outputs for o in cell
+                      if o["output_type"] == "error" or (o["output_type"] == "stream" and o["name"] == "stderr")]
+            assert not errors, f"{nb.name}: cells reported errors: {errors}"
+            cells = browser.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+            assert len(cells) == len(nb.cells), f"{nb.name}: {len(cells)} cells shown, {len(nb.cells)} written"
+            for index, kind in nb.explorers.items():
+                where = f"{nb.chapter}, {kind} (cell {index})"
+                output = cells[index].find_element(By.CSS_SELECTOR, ".jp-Cell-outputArea")
+                img = WebDriverWait(browser, 60).until(
+                    lambda d: (output.find_elements(By.CSS_SELECTOR, ".jupyter-widgets img.widget-image") or [None])[0],
+                    message=f"{where}: no live widget (only {output.text[:200]!r})",
+                )
+                assert not output.find_elements(By.CSS_SELECTOR, ".initlib-explorer"), \
+                    f"{where}: the static fallback is shown instead of the live widget"
+                browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", output)
+                WebDriverWait(browser, 30).until(
+                    lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img),
+                    message=f"{where}: the first figure does not load",
+                )
+                found = controls(browser, output)
+                assert found, f"{where}: no slider or drop-down in the live widget"
+                for control, element, forth, back in found:
+                    label = element.get_attribute("aria-label") or control
+                    what = f"{where}, {control} {label!r}"
+                    seconds = press(browser, element, img, forth, what)
+                    times.setdefault(kind, []).append(seconds)
+                    press(browser, element, img, back, what + " (back)")  # back to the first frame, so each control starts from it
+                    report.append(f"  {kind}: {control} {label!r}: new figure {seconds:.2f} s after the key")
+            kernel_errors, comms = browser.execute_script("return [window.__ilxKernelErrors, window.__ilxComms]")
+            kernel_errors, benign = real_errors(kernel_errors, comms)
+            assert not kernel_errors, f"{nb.name}: the kernel reported errors: {kernel_errors}"
+            report += [f"  (kernel log, harmless: {b.strip()})" for b in benign]
+            assert browser.execute_async_script(CLOSE) is True
+            errors = console_errors(browser)
+            assert not errors, f"{nb.name}: JavaScript errors: {errors}"
+    finally:
+        with capsys.disabled():
+            print("\n" + "\n".join(report))
 
     urls = requested_urls(browser)
     assert any(u.startswith(lab.url) for u in urls), "the request log is empty: cannot check the requests"
@@ -501,7 +510,6 @@ def test_explorers_live_in_jupyterlab(lab, browser, capsys):
     with capsys.disabled():
         print(f"\nJupyterLab: {len(every)} control moves on {sum(len(nb.explorers) for nb in lab.notebooks)} "
               f"explorers in {len(lab.notebooks)} notebooks, {time.monotonic() - started:.0f} s in all")
-        print("\n".join(report))
         for kind, ts in sorted(times.items()):
             print(f"  median move-to-figure, {kind}: {statistics.median(ts):.2f} s ({len(ts)} moves)")
         print(f"  median move-to-figure, all explorers: {statistics.median(every):.2f} s")
