@@ -191,7 +191,15 @@ test-book: $(STAMP) $(CACHE_STAMP)
 # driven by Selenium): the explorers' sliders change the figure with no kernel
 # and no request leaves 127.0.0.1. Needs the book, so it runs after test-book;
 # skipped with an install hint where Chromium is missing, except with CI set.
-test-browser: $(STAMP)
+# axe-core, the accessibility engine the browser test injects into each page
+# (tests/browser/package.json; node_modules is never committed)
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/browser/package.json
+	npm install --prefix tests/browser --no-audit --no-fund --no-package-lock
+	@touch "$@"
+
+test-browser: $(STAMP) $(AXE)
 	BOOK_HTML="$(OFFLINE_HTML)" $(PYTEST) tests/browser --ignore=tests/browser/test_jupyterlab.py
 
 # The explorers of every chapter in a real JupyterLab (started on 127.0.0.1

@@ -31,6 +31,9 @@ HTML = Path(os.environ.get("BOOK_HTML") or ROOT / "_build" / "offline" / "_build
 if not HTML.is_absolute():
     HTML = ROOT / HTML
 PAGE = "chapters/90_explorers.html"
+# axe-core, the accessibility engine, installed from npm by `make test-browser`
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_HINT = "install axe-core: npm install --prefix tests/browser (make test-browser does)"
 N_EXPLORERS = 4
 
 
@@ -249,3 +252,35 @@ def test_pages_fit_a_phone_screen(site, browser):
             assert not overflow, f"{name}: wider than a phone screen: {overflow}"
     finally:
         browser.set_window_size(size["width"], size["height"])
+
+
+# axe-core with the WCAG 2 rules of levels A and AA (its tags wcag2a, wcag2aa); a violation: its rule, and where
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]},
+                   resultTypes: ["violations"]})
+  .then(r => done({version: axe.version, rules: r.passes.length + r.violations.length + r.incomplete.length,
+                   violations: r.violations.map(v => ({rule: v.id, help: v.help, nodes: v.nodes.map(
+                       n => n.target.join(" ") + " -- " + (n.failureSummary || "").split("\\n").slice(1, 2).join(""))}))}))
+  .catch(e => done({error: String(e)}));
+"""
+
+
+def test_every_page_is_accessible(site, browser):
+    """axe-core (served by this test: injected into each page) finds no WCAG 2 A or AA violation on any page."""
+    if not AXE.is_file():
+        unavailable(f"axe-core is missing ({AXE}): {AXE_HINT}")
+    source = AXE.read_text()
+    browser.set_script_timeout(120)
+    found = {}
+    for name in pages() + ["search.html", "genindex.html"]:
+        load(browser, site + name)
+        browser.execute_script(source + "\n;window.axe = axe;")
+        result = browser.execute_async_script(AXE_RUN)
+        assert "error" not in result, f"{name}: axe-core failed: {result['error']}"
+        assert result["rules"] > 10, f"{name}: axe-core ran only {result['rules']} rules"
+        for violation in result["violations"]:
+            found.setdefault(f"{violation['rule']} ({violation['help']})", []).extend(
+                f"{name}: {node}" for node in violation["nodes"])
+    assert not found, "axe-core " + result["version"] + " finds WCAG 2 A/AA violations:\n" + "\n".join(
+        f"{rule}: {len(nodes)} node(s)\n    " + "\n    ".join(nodes[:12]) for rule, nodes in sorted(found.items()))
