@@ -181,6 +181,9 @@ test: $(STAMP)
 test-lib: $(STAMP)
 	$(PYTEST) $(XDIST_FLAGS) tests --ignore=tests/browser --doctest-modules initlib
 
+# The explorers carry every static frame, as in the committed notebooks (a
+# reader's kernel shows only the first; see initlib.widgets.FRAMES_VARIABLE).
+test-notebooks: export INITLIB_EXPLORER_FRAMES = all
 test-notebooks: $(STAMP)
 	$(PYTEST) $(XDIST_FLAGS) $(NBVAL_FLAGS) chapters/
 

@@ -20,6 +20,12 @@ drops the saved state of the notebooks' ipywidgets when the book loads no
 widget manager (``nb_ipywidgets_js`` empty, as in ``_config.yml``): nothing
 would read it, and the explorers show their precomputed HTML instead.
 
+The explorers: displayed in a reader's kernel, an explorer of ``initlib.widgets``
+shows its live widget and only its first frame as HTML; the book needs every
+precomputed frame (the static fallback). :func:`ask_for_every_frame` sets
+``INITLIB_EXPLORER_FRAMES=all`` in the environment of the build, which the
+kernels that execute the notebooks inherit, however the book is built.
+
 The bibliography: docutils writes each citation as ``<div
 role="doc-biblioentry">`` inside a ``<div role="list">``. ARIA has deprecated
 the ``doc-biblioentry`` role (DPub-ARIA 1.1), and a ``list`` may only contain
@@ -29,6 +35,7 @@ the rendered page body: the entries stay a list, announced with their count.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -82,11 +89,20 @@ def tidy_body(app, pagename, templatename, context, doctree):
         context["body"] = accessible_bibliography(context["body"])
 
 
+FRAMES_VARIABLE = "INITLIB_EXPLORER_FRAMES"  # initlib.widgets.FRAMES_VARIABLE (initlib is not imported here)
+
+
+def ask_for_every_frame(environ=os.environ):
+    """Make the kernels that execute the notebooks compute every static frame of the explorers."""
+    environ.setdefault(FRAMES_VARIABLE, "all")
+
+
 def add_static_path(app, config):
     config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
 def setup(app):
+    ask_for_every_frame()
     app.connect("config-inited", add_static_path)
     app.add_css_file("initbook.css")
     # after the themes and extensions have added their per-page scripts (default priority 500)

@@ -47,3 +47,14 @@ def test_citations_are_list_items_not_deprecated_biblioentries():
     untouched = {"body": "<p>no bibliography here</p>"}
     assets.tidy_body(None, "intro", "page.html", untouched, None)
     assert untouched["body"] == "<p>no bibliography here</p>"
+
+
+def test_the_book_build_asks_the_kernels_for_every_explorer_frame():
+    import initlib.widgets
+
+    environ = {}
+    assets.ask_for_every_frame(environ)
+    assert environ == {initlib.widgets.FRAMES_VARIABLE: "all"}
+    chosen = {initlib.widgets.FRAMES_VARIABLE: "first"}
+    assets.ask_for_every_frame(chosen)
+    assert chosen[initlib.widgets.FRAMES_VARIABLE] == "first"  # a value set by hand is kept
