@@ -23,7 +23,6 @@ for two chapters).
 """
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
