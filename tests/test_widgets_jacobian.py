@@ -107,8 +107,9 @@ def test_live_widget_updates():
     box = ex.widget()
     image = next(w for w in box.children if isinstance(w, W.Image))
     before = image.value
-    dropdown = [w for w in box.children[0].children if isinstance(w, W.Dropdown)][0]
-    dropdown.value = "Gaussian"
+    choice = [w for w in box.children[0].children if isinstance(w, W.ToggleButtons)][0]
+    assert list(choice.options) == ["Gaussian", "orthogonal"]
+    choice.value = "Gaussian"
     assert image.value != before
     assert "application/vnd.jupyter.widget-view+json" in ex._repr_mimebundle_()
 
