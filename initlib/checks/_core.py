@@ -113,7 +113,7 @@ def show(value):
     if isinstance(value, np.random.Generator):
         return "<Generator>"
     if isinstance(value, np.ndarray):
-        if value.size <= 6:
+        if value.size <= 16 and value.ndim <= 1:
             return "np.array(" + repr(value.tolist()) + ")"
         return f"<array of shape {value.shape}>"
     if isinstance(value, (list, tuple)) and any(isinstance(v, np.ndarray) for v in value):
