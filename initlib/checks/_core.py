@@ -198,12 +198,16 @@ class Checker:
 
     def call(self, fn, *args, **kwargs):
         """Call the student's ``fn``; return its value, or :data:`FAILED` after reporting its exception."""
+        return self.call_as(None, fn, *args, **kwargs)
+
+    def call_as(self, label, fn, *args, **kwargs):
+        """:meth:`call`, naming the call ``label`` in the feedback (default: :meth:`label`)."""
         try:
             return self._run(fn, args, kwargs)
         except CheckFailed:
             raise
         except Exception as exc:  # noqa: BLE001 - the student's code may fail in any way
-            self.fail(f"{self.label(*args, **kwargs)} raised {type(exc).__name__}: {exc}")
+            self.fail(f"{label or self.label(*args, **kwargs)} raised {type(exc).__name__}: {exc}")
             return FAILED
 
     def raises(self, error, fn, *args, why="", **kwargs):

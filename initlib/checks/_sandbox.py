@@ -133,6 +133,7 @@ class SandboxFunction:
     def __init__(self, name, cells, *, timeout=30.0, python=None):
         self.__name__ = name
         self.timeout = float(timeout)
+        self._returned = []
         self._log = tempfile.TemporaryFile()
         to_child, self._out = os.pipe()
         self._in, from_child = os.pipe()
@@ -176,7 +177,14 @@ class SandboxFunction:
             raise builtin_exception(name, bases)(message)
         if reply["status"] == "unsendable":
             return _Unsendable(reply["type"], reply["repr"])
-        return _loads(reply["value"])
+        value = _loads(reply["value"])
+        if isinstance(value, np.ndarray):  # mirror a function that returns one buffer again and again
+            alias = reply.get("alias")
+            if alias is not None and self._returned[alias].shape == value.shape:
+                np.copyto(self._returned[alias], value, casting="unsafe")
+                return self._returned[alias]
+            self._returned.append(value)
+        return value
 
     def __call__(self, *args, **kwargs):
         return self.guarded_call(args, kwargs, {})
@@ -239,6 +247,7 @@ def _serve(fd_in, fd_out):  # pragma: no cover - runs in the child process (test
         tainted = tainted or "code that patches sys, threading or initlib.checks._guard"
     send(fd_out, errors)
     fn = namespace.get(start["function"])
+    returned = []  # the arrays returned so far (kept alive, so that a reused buffer is recognised)
     while True:
         try:
             request = loads(recv(fd_in))
@@ -256,6 +265,10 @@ def _serve(fd_in, fd_out):  # pragma: no cover - runs in the child process (test
             try:
                 reply = {"status": "value", "value": dumps(value, protocol=4)}
                 _loads(reply["value"])
+                if isinstance(value, np.ndarray):
+                    reply["alias"] = next((k for k, old in enumerate(returned) if np.shares_memory(value, old)), None)
+                    if reply["alias"] is None:
+                        returned.append(value)
             except Exception:  # noqa: BLE001 - a type the grader would refuse
                 reply = {"status": "unsendable", "type": type(value).__name__, "repr": repr(value)[:200]}
         except ForbiddenCall as exc:

@@ -247,13 +247,13 @@ def check_he_normal(he_normal, *, seed=None):
     s1, s2 = (int(v) for v in rng.integers(2**63, size=2))
     first, again, other = (c.call(he_normal, 50, 40, rng=np.random.default_rng(s)) for s in (s1, s1, s2))
     if all(isinstance(w, np.ndarray) and w.shape == (50, 40) for w in (first, again, other)):
-        if not np.array_equal(first, again):
+        if first is again or np.shares_memory(first, again) or np.shares_memory(first, other):
+            c.fail("two calls of he_normal returned the same array object (or views of one buffer): return a new "
+                   "array from each call, not a cached one.")
+        elif not np.array_equal(first, again):
             c.fail("two calls he_normal(50, 40, rng=np.random.default_rng(s)) with the same seed s returned different "
                    "arrays: draw from the rng argument (rng.normal), not from np.random.")
         elif np.array_equal(first, other):
             c.fail("he_normal(50, 40) returned the same array for generators of two different seeds: draw from the "
                    "rng argument, not from a generator with a fixed seed.")
-        elif first is again or np.shares_memory(first, again) or np.shares_memory(first, other):
-            c.fail("two calls of he_normal returned the same array object (or views of one buffer): return a new "
-                   "array from each call, not a cached one.")
     c.done()

@@ -110,7 +110,7 @@ def _factor_hint(value, expected, fan_in):
 def _check_case(c, fn, net, label):
     W = [w.copy() for w in net.W]
     b = [v.copy() for v in net.b]
-    result = _unpack(c, c.call(fn, W, b), net.n_layers, label)
+    result = _unpack(c, c.call_as(label, fn, W, b), net.n_layers, label)
     unchanged = len(W) == net.n_layers and len(b) == net.n_layers
     unchanged = unchanged and all(np.shape(w) == w0.shape and np.array_equal(w, w0) for w, w0 in zip(W, net.W))
     unchanged = unchanged and all(np.shape(v) == v0.shape and np.array_equal(v, v0) for v, v0 in zip(b, net.b))
