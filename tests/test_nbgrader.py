@@ -167,7 +167,7 @@ def test_demo_release_has_stubs_and_no_solution(rounds):
     for marker in (demo.CODE_MARKER, demo.PROSE_MARKER, demo.MIXED_MARKER):
         assert marker not in text
     sources = [c.source for c in result["release"].cells]
-    assert any("raise NotImplementedError()" in s and s.startswith("def double(x):") for s in sources)
+    assert any("raise NotImplementedError(\"ex-demo-double (Implement double)" in s and s.startswith("def double(x):") for s in sources)
     assert any("c.done()" in s for s in sources), "the check cell is kept"
 
 
