@@ -43,7 +43,9 @@ def he_normal(fan_in, fan_out, *, mode="fan_in", rng=None):
 def run_checks(n):
     failures = []
     start = time.perf_counter()
-    for _ in range(n):
+    for i in range(n):
+        if i and i % 250 == 0:
+            print(f"  {i} runs, {len(failures)} failures", flush=True)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 check_he_normal(he_normal)
@@ -63,7 +65,9 @@ def draw_statistics(m_draws, seed=0):
     """z-scores of every statistic for ``m_draws`` correct first cases (sizes as in the check)."""
     rng = np.random.default_rng(seed)
     rows = []
-    for _ in range(m_draws):
+    for i in range(m_draws):
+        if i and i % 2500 == 0:
+            print(f"  {i} draws", flush=True)
         fan_in, fan_out = int(rng.integers(400, 701)), int(rng.integers(150, 301))
         W = he_normal(fan_in, fan_out, rng=rng)
         s = scaling.law_statistics(W)
@@ -84,7 +88,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     failures, per_run = run_checks(args.checks)
     print(f"check_he_normal on a correct solution: {len(failures)} failures in {args.checks} runs "
-          f"({per_run:.2f} s per run)")
+          f"({per_run:.2f} s per run)", flush=True)
     for f in failures[:5]:
         print("  ", f.replace("\n", "\n   "))
     rows = draw_statistics(args.draws)
