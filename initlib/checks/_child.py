@@ -171,10 +171,10 @@ def _serve(fd_in, fd_out):  # pragma: no cover - runs in the child process (test
             tainted = tainted or "code that patches sys, threading or initlib.checks._guard"
         reply["args"], reply["kwargs"] = _export(args), _export(kwargs)
         try:
-            send(fd_out, reply)
-        except Exception:  # noqa: BLE001 - arguments the student replaced by something unsendable
+            _loads(dumps((reply["args"], reply["kwargs"]), protocol=4))
+        except Exception:  # noqa: BLE001 - arguments the student replaced by something the grader would refuse
             reply["args"], reply["kwargs"] = [], {}
-            send(fd_out, reply)
+        send(fd_out, reply)
 
 
 def _import_generators(obj):

@@ -181,10 +181,11 @@ class Checker:
     def _run(self, fn, args, kwargs):
         """Call ``fn`` under the guard; stub and forbidden calls end the check."""
         self.n_cases += 1
-        run = getattr(fn, "guarded_call", None)  # a function running in a sandbox guards itself
+        from ._sandbox import SandboxFunction  # (imported here: the sandbox module imports this one)
+
         try:
-            if run is not None:
-                return run(args, kwargs, self.forbidden)
+            if isinstance(fn, SandboxFunction):  # a function running in a fresh interpreter is guarded there
+                return fn.guarded_call(args, kwargs, self.forbidden)
             return guarded_call(fn, args, kwargs, self.forbidden)
         except NotImplementedError as exc:
             detail = f": {exc}" if str(exc) else ""
