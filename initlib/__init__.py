@@ -48,10 +48,12 @@ __all__ = [
     "gradient_stats",
     "symmetry",
     "activations",
+    "checks",
     "data",
     "diagnostics",
     "init",
     "losses",
     "plots",
+    "widgets",
     "__version__",
 ]
