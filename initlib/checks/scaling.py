@@ -203,7 +203,7 @@ def check_he_normal(he_normal, *, seed=None):
     (another, fresh array).
 
     On the first layer, beyond shape and dtype: the std within
-    :math:`6/\sqrt{2n}` of :math:`\sqrt{2/\mathrm{fan}}` (0.8 to 1.1 %, so a
+    :math:`6/\sqrt{2n}` of :math:`\sqrt{2/\mathrm{fan}}` (0.9 to 1.7 %, so a
     std 2.5 % off fails), the mean, the law (skewness, kurtosis and the
     Kolmogorov-Smirnov distance of the standardized entries to N(0, 1),
     exact zeros), independence (correlation of neighbours along rows and
