@@ -254,7 +254,11 @@ class StackedMLP:
             else:
                 np.matmul(delta, a_prev.swapaxes(1, 2), out=self.dW[l])
             if l > 0:
-                g = np.matmul(self.W[l][:, :, :-1].swapaxes(1, 2), delta, out=d[l - 1])
+                W = self.W[l][:, :, :-1].swapaxes(1, 2)
+                if W.shape[2] == 1:  # one output unit: an outer product (numpy's matmul is slow at K = 1)
+                    g = np.multiply(W, delta, out=d[l - 1])
+                else:
+                    g = np.matmul(W, delta, out=d[l - 1])
                 g *= deriv(self.zn[l - 1], self.A[l - 1][:, :-1])
                 delta = self._norm_backward(l - 1, g) if self.norm else g
         return finite

@@ -71,9 +71,13 @@ def train_many(
     (one product for all networks' first layer, the bias added inside the
     product through a row of ones, ``db`` summed by the product rather than
     by ``np.sum``), whose sums may be ordered differently, so values can
-    differ in the last bit at each step. The tests check losses, accuracies,
-    statistics and final weights against separate runs to a relative
-    :math:`10^{-12}`.
+    differ in the last bit at each step. Training then carries these
+    differences along like any perturbation of the weights: on stable runs
+    (the book's, and the tests', which check losses, accuracies, statistics
+    and final weights against separate runs) they stay below a relative
+    :math:`10^{-12}`; a run that the dynamics make chaotic (a loss spike at
+    a learning rate near the edge of stability) can amplify them further, as
+    it would amplify a different BLAS library's rounding in :func:`train`.
 
     Parameters
     ----------
@@ -96,7 +100,7 @@ def train_many(
 
     Examples
     --------
-    >>> from initlib import MLP, data
+    >>> from initlib import MLP, data, train
     >>> X, y, Xt, yt = data.circles(seed=1)
     >>> nets = [MLP([2, 10, 5, 1], seed=s) for s in range(3)]
     >>> hists = train_many(nets, X, y, epochs=500, lr=0.05)
