@@ -146,6 +146,7 @@ class StackedMLP:
         self.dW, self.dgamma, self.dbeta = grads[:L], grads[L : L + len(hidden)], grads[L + len(hidden) :]
         self.running = [[np.zeros(s), np.ones(s)] for s in hidden] if self.norm == "batch" else []
         self._buffers, self._norm_cache, self._batch_stats = {}, {}, {}
+        self._f_keeps_one = bool(np.asarray(self.activation.function(np.ones(1)))[0] == 1.0)
         if not _empty:
             for i, net in enumerate(nets):
                 self.load(i, net)
@@ -203,11 +204,14 @@ class StackedMLP:
         """Preallocated z, A (with its row of ones) and gradient arrays for batches of ``n`` samples."""
         if n not in self._buffers:
             k, widths = self.k, self.sizes[1:-1]
+            # z of a hidden layer is a view of an array with a last row of ones: without
+            # normalization, the activation of the whole array is A itself, row of ones included
+            z1 = [np.ones((k, w + 1, n)) for w in widths]
             A = [np.ones((k, w + 1, n)) for w in widths]
-            z = [np.empty((k, w, n)) for w in self.sizes[1:]]
+            z = [b[:, :-1] for b in z1] + [np.empty((k, self.sizes[-1], n))]
             d = [np.empty((k, w, n)) for w in widths]
-            self._buffers[n] = (z, A, d)
-        return self._buffers[n]
+            self._buffers[n] = (z, A, d, z1)
+        return self._buffers[n][:3]
 
     def forward(self, XA):
         """Training-mode forward pass; ``XA`` is the input with a row of ones, (n_in + 1, n) shared or (k, n_in + 1, n)."""
@@ -217,7 +221,7 @@ class StackedMLP:
         self.XA, self.A, self.z, self.zn = XA, A, z, list(z)
         a = XA
         for l in range(L):
-            if a.ndim == 2:  # the input all networks share: one product for all of them
+            if a.ndim == 2 and z[l].flags.c_contiguous:  # the input all networks share: one product for all
                 np.matmul(self.W[l].reshape(-1, a.shape[0]), a, out=z[l].reshape(-1, n))
             else:
                 np.matmul(self.W[l], a, out=z[l])
@@ -225,7 +229,11 @@ class StackedMLP:
                 break
             if self.norm:
                 self.zn[l] = self._norm_forward(l, z[l])
-            A[l][:, :-1] = f(self.zn[l])
+                A[l][:, :-1] = f(self.zn[l])
+            else:
+                A[l] = f(self._buffers[n][3][l])  # f of the row of ones is put right below
+                if not self._f_keeps_one:
+                    A[l][:, -1] = 1.0
             a = A[l]
         return z[-1]
 
