@@ -149,3 +149,22 @@ def test_errors_name_the_first_mismatch():
 def test_repr():
     stack = il.stacked.StackedMLP([mlp(0, norm="batch"), mlp(1, norm="batch")])
     assert repr(stack) == "StackedMLP(k=2, sizes=[2, 8, 5, 1], activation='relu', output='sigmoid', norm='batch')"
+
+
+def test_training_explorers_static_runs_equal_one_run_each():
+    from initlib.widgets.trainer import _Trainer
+
+    together, alone = (_Trainer((2, 6, 1), "circles", "relu", 8, 0.05, 32, 1) for _ in range(2))
+    nets = [il.MLP([2, 6, 1], scale=s, seed=1) for s in (0.5, 1.0, 2.0)]
+    together.run_all([n.copy() for n in nets] + [nets[0].copy()])  # a repeated start is trained once
+    assert len(together._runs) == 3
+    for net in nets:
+        n1, h1, _ = together.run(net.copy())
+        n2, h2, _ = alone.run(net.copy())
+        close(h1.loss, h2.loss, "loss")
+        close(n1.W[0], n2.W[0], "W[0]")
+
+
+def test_networks_too_big_to_gain_are_stacked_in_groups():
+    # 120 samples x 4400 units x 8 bytes = 4.2 MB per network, past the 4 MB budget: one network per stack
+    both(lambda i: il.MLP([2, 4400, 1], seed=i), k=3, seeds=[0, 1, 2], epochs=3, lr=0.01, batch_size=60)
