@@ -29,7 +29,7 @@ class History:
         Mean loss and accuracy on the whole training set.
     test_loss, test_acc : ndarray or None
         The same on the test set, if one was given.
-    act_mean, act_std, act_frac : ndarray, shape (n_records, n_layers) or None
+    act_mean, act_std, act_frac : ndarray, shape (n_records, len(net.a)) or None
         With ``record_stats=True``: mean and std of each layer's activations
         ``a[l]`` on the training set, and the fraction of saturated
         (|tanh| > 0.99, sigmoid outside [0.01, 0.99]) or dead (ReLU: a = 0)
@@ -133,9 +133,8 @@ def _diverge(hist, epoch, loss, lr):
 
 def _new_history(opts):
     hist = History()
-    hist.params = {k: opts[k] for k in ("epochs", "lr", "batch_size", "optimizer", "momentum")}
-    if opts["optimizer"] == "adam":
-        hist.params.update(betas=opts["betas"], eps=opts["eps"])
+    hist.params = dict(epochs=opts["epochs"], lr=opts["lr"], batch_size=opts["batch_size"],
+                       optimizer=opts["optimizer"], **opts["settings"])
     return hist
 
 

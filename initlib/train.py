@@ -2,19 +2,11 @@ r"""Gradient descent on any initlib network (:mod:`initlib.network`), returning 
 
 Full-batch gradient descent is the default, as in the experiments this book
 reproduces; ``batch_size`` gives minibatch SGD, ``optimizer="momentum"``
-heavy-ball momentum,
+heavy-ball momentum
 
 .. math:: v \leftarrow \mu v - \eta\,\nabla L, \qquad W \leftarrow W + v,
 
-and ``optimizer="adam"`` Adam (Kingma and Ba, 2015), with step count
-:math:`t`, :math:`\beta_1 = 0.9`, :math:`\beta_2 = 0.999`,
-:math:`\epsilon = 10^{-8}` by default:
-
-.. math::
-    m \leftarrow \beta_1 m + (1-\beta_1)\nabla L, \quad
-    v \leftarrow \beta_2 v + (1-\beta_2)(\nabla L)^2, \quad
-    W \leftarrow W - \eta\,\frac{m / (1-\beta_1^t)}{\sqrt{v / (1-\beta_2^t)} + \epsilon}.
-
+and ``optimizer="adam"`` Adam (the rules are in :mod:`initlib.optimizers`).
 Every optimizer updates every array of ``net.parameters()``: weights,
 biases, normalization ``gamma`` and ``beta``, learned residual scales. After
 each step, batch normalization folds the batch's statistics into its running
@@ -30,48 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import (
-    as_rng,
-    check_choice,
-    check_nonnegative_float,
-    check_positive_float,
-    check_positive_int,
-)
+from . import optimizers as _optimizers
+from ._validate import as_rng, check_positive_float, check_positive_int
 from .history import History, _diverge, _new_history, _record
 from .network import check_network
 
 __all__ = ["History", "train"]
-
-
-def _check_adam(betas, eps):
-    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
-        raise TypeError(f"betas must be a pair of floats (beta1, beta2) such as (0.9, 0.999), got {betas!r}")
-    beta1, beta2 = (check_nonnegative_float(b, f"betas[{i}]") for i, b in enumerate(betas))
-    for i, b in enumerate((beta1, beta2)):
-        if b >= 1:
-            raise ValueError(f"betas[{i}] must be in [0, 1), got {b}")
-    return beta1, beta2, check_positive_float(eps, "eps")
-
-
-def _adam_step(params, grads, scratch, state, lr, beta1, beta2, eps):
-    """One Adam update of every parameter in place; ``state`` is [first moments, second moments, [t]]."""
-    first, second, count = state
-    count[0] += 1
-    t = count[0]
-    c1, c2 = 1.0 - beta1**t, 1.0 - beta2**t
-    for p, g, m, v, s in zip(params, grads, first, second, scratch):
-        m *= beta1
-        m += np.multiply(g, 1.0 - beta1, out=s)
-        v *= beta2
-        np.multiply(g, g, out=s)
-        s *= 1.0 - beta2
-        v += s
-        np.divide(v, c2, out=s)
-        np.sqrt(s, out=s)
-        s += eps
-        np.divide(m, s, out=s)
-        s *= lr / c1
-        p -= s
 
 
 def _check_options(net, X, y, epochs, lr, batch_size, optimizer, momentum, betas, eps, record_every, X_test, y_test):
@@ -85,11 +41,7 @@ def _check_options(net, X, y, epochs, lr, batch_size, optimizer, momentum, betas
     t = net.targets(y, n)
     epochs = check_positive_int(epochs, "epochs")
     lr = check_positive_float(lr, "lr")
-    check_choice(optimizer, "optimizer", ("sgd", "momentum", "adam"))
-    mu = check_nonnegative_float(momentum, "momentum")
-    if optimizer == "momentum" and mu >= 1:
-        raise ValueError(f"momentum must be in [0, 1), got {mu}")
-    beta1, beta2, eps = _check_adam(betas, eps)
+    settings = _optimizers.check_settings(optimizer, momentum, betas, eps)
     if batch_size is not None:
         batch_size = min(check_positive_int(batch_size, "batch_size"), n)
     if net.norm == "batch" and batch_size is not None and batch_size < n and n % batch_size == 1:
@@ -106,37 +58,9 @@ def _check_options(net, X, y, epochs, lr, batch_size, optimizer, momentum, betas
             raise ValueError("X_test and y_test must be given together")
         X_test = net.check_X(X_test, "X_test")
         net.targets(y_test, X_test.shape[0], name="y_test")
-    opts = dict(n=n, epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer, momentum=mu,
-                betas=(beta1, beta2), eps=eps, record_every=record_every, has_test=has_test, X_test=X_test)
+    opts = dict(n=n, epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer, settings=settings,
+                record_every=record_every, has_test=has_test, X_test=X_test)
     return X, t, opts
-
-
-class _Updater:
-    """One optimizer step on lists of parameter and gradient arrays, in place (no temporary per step)."""
-
-    def __init__(self, opts, params, grads):
-        self.params, self.grads, self.lr, self.mu = params, grads, opts["lr"], opts["momentum"]
-        self.kind, (self.beta1, self.beta2), self.eps = opts["optimizer"], opts["betas"], opts["eps"]
-        self.scratch = [np.empty_like(p) for p in params]
-        self.state = [np.zeros_like(p) for p in params] if self.kind == "momentum" else None
-        if self.kind == "adam":
-            self.state = [[np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params], [0]]
-
-    def __call__(self):
-        lr, params, grads, scratch = self.lr, self.params, self.grads, self.scratch
-        if self.kind == "adam":
-            _adam_step(params, grads, scratch, self.state, lr, self.beta1, self.beta2, self.eps)
-        elif self.kind == "sgd":
-            for p, g, s in zip(params, grads, scratch):
-                p -= np.multiply(g, lr, out=s)
-        else:
-            for p, g, v, s in zip(params, grads, self.state, scratch):
-                v *= self.mu
-                v -= np.multiply(g, lr, out=s)
-                p += v
-
-    def __repr__(self):
-        return f"_Updater({self.kind!r}, lr={self.lr:g}, {len(self.params)} arrays)"
 
 
 def train(
@@ -210,16 +134,15 @@ def train(
     X, t, opts = _check_options(
         net, X, y, epochs, lr, batch_size, optimizer, momentum, betas, eps, record_every, X_test, y_test
     )
-    n, epochs, lr, batch_size, record_every, has_test = (
-        opts[k] for k in ("n", "epochs", "lr", "batch_size", "record_every", "has_test")
+    n, epochs, lr, batch_size, record_every, has_test, settings = (
+        opts[k] for k in ("n", "epochs", "lr", "batch_size", "record_every", "has_test", "settings")
     )
     X_test = opts["X_test"]
     full_batch = batch_size is None or batch_size == n
     rng = None if full_batch else as_rng(rng, seed)
 
     hist = _new_history(opts)
-    named = net.parameters()
-    update = _Updater(opts, [p for _, p, _ in named], [g for _, _, g in named])
+    opt = _optimizers.make(optimizer, net, lr, **settings)
     has_running_stats = net.norm == "batch"
 
     def record(epoch):
@@ -235,7 +158,7 @@ def train(
         loss = net._backward(tb, compute_loss=mse)
         if not np.isfinite(loss):
             return loss
-        update()
+        opt.step()
         if has_running_stats:
             net.update_running_stats()
         return loss

@@ -17,7 +17,8 @@ import numpy as np
 from ._validate import as_rng
 from .history import _diverge, _new_history, _record
 from .stacked import StackedMLP, check_same_architecture
-from .train import _check_options, _Updater
+from . import optimizers as _optimizers
+from .train import _check_options
 
 __all__ = ["train_many"]
 
@@ -187,28 +188,46 @@ def train_many(
 
 
 class _State:
-    """The stack of the networks still training, their indices in ``nets``, and the optimizer."""
+    """The stack of the networks still training, their indices in ``nets``, and the optimizer.
+
+    The optimizer is one of :mod:`initlib.optimizers` over the stack's two flat
+    buffers, so a step of all the networks is the rule's few operations once.
+    """
 
     def __init__(self, nets, opts):
         self.stack = StackedMLP(nets)
         self.live = list(range(len(nets)))
         self.opts = opts
-        self.update = _Updater(opts, [self.stack.flat], [self.stack.grad_flat])
+        self.opt = self._optimizer(self.stack)
+
+    def _optimizer(self, stack):
+        """The chosen rule of :mod:`initlib.optimizers` over the stack's flat buffers."""
+        name, lr, settings = self.opts["optimizer"], self.opts["lr"], self.opts["settings"]
+        params, grads = [stack.flat], [stack.grad_flat]
+        if name == "momentum":
+            return _optimizers.Momentum(params, grads, lr, settings["momentum"])
+        if name == "adam":
+            return _optimizers.Adam(params, grads, lr, settings["betas"], settings["eps"])
+        return _optimizers.SGD(params, grads, lr)
+
+    def update(self):
+        self.opt.step()
 
     def keep(self, mask):
         """Drop the networks whose entry of ``mask`` is False (they diverged and were written back)."""
         if mask.all():
             return
         keep = np.flatnonzero(mask)
-        old, stack = self.update, self.stack
+        old, stack = self.opt, self.stack
         self.stack = stack.take(keep)
         self.live = [self.live[i] for i in keep]
-        self.update = _Updater(self.opts, [self.stack.flat], [self.stack.grad_flat])
-        if old.kind == "momentum":
-            self.update.state = [stack.take_flat(old.state[0], keep)]
-        elif old.kind == "adam":
-            first, second, count = old.state
-            self.update.state = [[stack.take_flat(first[0], keep)], [stack.take_flat(second[0], keep)], count]
+        self.opt = self._optimizer(self.stack)
+        if isinstance(old, _optimizers.Momentum):
+            self.opt.velocity = [stack.take_flat(old.velocity[0], keep)]
+        elif isinstance(old, _optimizers.Adam):
+            self.opt.first = [stack.take_flat(old.first[0], keep)]
+            self.opt.second = [stack.take_flat(old.second[0], keep)]
+            self.opt.t = old.t
 
     def __repr__(self):
         return f"_State(live={self.live}, {self.stack!r})"

@@ -246,6 +246,16 @@ def test_every_parameter_moves_including_learned_alpha(optimizer):
         assert not np.array_equal(p, before[name]), name
 
 
+def test_rezero_starts_as_the_identity_and_learns_its_scales():
+    X, y, Xt, yt = il.data.circles(seed=1)
+    net = ResidualMLP(2, 16, 10, branch_scale=0.0, learn_scale=True, seed=0)
+    net.forward(X)
+    assert all(np.array_equal(h, net.stream[0]) for h in net.stream)
+    h = il.train(net, X, y, epochs=300, lr=0.01, optimizer="adam", X_test=Xt, y_test=yt)
+    assert h.final_train_acc > 0.95 and h.final_test_acc > 0.9
+    assert np.all(net.alpha != 0)
+
+
 def test_divergence_is_reported_with_its_epoch():
     X, y, _, _ = il.data.circles(n_train=50, seed=1)
     net = ResidualMLP(2, 16, 20, n_out=2, output="identity", seed=0)
