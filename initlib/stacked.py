@@ -131,7 +131,7 @@ class StackedMLP:
     (4, 3, 3)
     """
 
-    def __init__(self, nets, _empty=False):
+    def __init__(self, nets):
         ref = nets[0]
         self.k, self.sizes, self.activation, self.loss, self.norm = len(nets), list(ref.sizes), ref.activation, ref.loss, ref.norm
         self.eps = [layer.eps for layer in ref.norms]
@@ -147,9 +147,9 @@ class StackedMLP:
         self.running = [[np.zeros(s), np.ones(s)] for s in hidden] if self.norm == "batch" else []
         self._buffers, self._norm_cache, self._batch_stats = {}, {}, {}
         self._f_keeps_one = bool(np.asarray(self.activation.function(np.ones(1)))[0] == 1.0)
-        if not _empty:
-            for i, net in enumerate(nets):
-                self.load(i, net)
+        self.loss_values = None  # per-network losses of the last backward pass (MSE only)
+        for i, net in enumerate(nets):
+            self.load(i, net)
 
     # -- moving parameters in and out ------------------------------------
     def load(self, i, net):

@@ -122,6 +122,7 @@ def train_many(
         nets[0], X, y, epochs, lr, batch_size, optimizer, momentum, betas, eps, record_every, X_test, y_test
     )
     n, epochs, lr, batch_size, record_every = (opts[k] for k in ("n", "epochs", "lr", "batch_size", "record_every"))
+    rngs = _seeds(seed, len(nets))  # checks a per-network seed list's length
     group = max(1, int(_STACK_BYTES // (8 * (batch_size or n) * sum(nets[0].sizes[1:]))))
     if group < len(nets):  # big networks: stack as many as fit in the cache, one group after the other
         seeds = list(seed) if isinstance(seed, (list, tuple, np.ndarray)) else [seed] * len(nets)
@@ -131,7 +132,6 @@ def train_many(
                 for h in train_many(nets[i : i + group], X, y, epochs, lr, seed=seeds[i : i + group], **kwargs)]
     X_test, y_test = opts["X_test"], (y_test if opts["has_test"] else None)
     full_batch = batch_size is None or batch_size == n
-    rngs = _seeds(seed, len(nets))
     hists = [_new_history(opts) for _ in nets]
     XA = np.concatenate([X, np.ones((n, 1))], axis=1)  # the input with a column of ones (the bias)
     XA_T = np.ascontiguousarray(XA.T)
