@@ -133,7 +133,8 @@ class StackedMLP:
 
     def __init__(self, nets):
         ref = nets[0]
-        self.k, self.sizes, self.activation, self.loss, self.norm = len(nets), list(ref.sizes), ref.activation, ref.loss, ref.norm
+        self.k, self.sizes, self.norm = len(nets), list(ref.sizes), ref.norm
+        self.activation, self.loss = ref.activation, ref.loss
         self.eps = [layer.eps for layer in ref.norms]
         self.momentum = [getattr(layer, "momentum", 0.0) for layer in ref.norms]
         k, sizes, L = self.k, self.sizes, len(ref.sizes) - 1
@@ -214,10 +215,13 @@ class StackedMLP:
         return self._buffers[n][:3]
 
     def forward(self, XA):
-        """Training-mode forward pass; ``XA`` is the input with a row of ones, (n_in + 1, n) shared or (k, n_in + 1, n)."""
+        """Training-mode forward pass; return the logits, shape (k, n_out, n).
+
+        ``XA`` is the input with a row of ones: (n_in + 1, n) shared by all networks, or (k, n_in + 1, n).
+        """
         n = XA.shape[-1]
         z, A, _ = self._arrays(n)
-        f, L, k = self.activation.function, self.n_layers, self.k
+        f, L = self.activation.function, self.n_layers
         self.XA, self.A, self.z, self.zn = XA, A, z, list(z)
         a = XA
         for l in range(L):
