@@ -2,9 +2,9 @@ r"""k MLPs of one architecture with their parameters stacked along a leading axi
 
 :func:`~initlib.train_many` trains the networks through one
 :class:`StackedMLP`: every forward and backward product is one batched
-``np.matmul`` over the ``k`` networks (one plain product for the first layer,
-whose input all networks share), so numpy's per-call overhead is paid once
-per step rather than ``k`` times.
+``np.matmul`` over the ``k`` networks (the first layer's weight gradient, from
+the input all networks share, one plain product), so numpy's per-call
+overhead is paid once per step rather than ``k`` times.
 
 Layout (feature-major: samples along the last, contiguous axis). Layer ``l``
 of network ``i`` is stored as the augmented matrix

@@ -77,7 +77,7 @@ def train_many(
 
     The results equal those of separate :func:`~initlib.train` calls up to
     rounding, not bit for bit: the stacked products are different BLAS calls
-    (one product for all networks' first layer, the bias added inside the
+    (one product for all networks' first-layer gradients, the bias added inside the
     product through a row of ones, ``db`` summed by the product rather than
     by ``np.sum``), whose sums may be ordered differently, so values can
     differ in the last bit at each step. Training then carries these
