@@ -177,8 +177,8 @@ def residual_explorer(width=64, n_samples=64, blocks=None, alphas=None, seed=0):
     Examples
     --------
     >>> ex = residual_explorer(width=16, n_samples=8, blocks=[1, 4], alphas=[0.1, 1.0])
-    >>> ex.describe(4, "zero last layer", 0.1)[:60]
-    '4 blocks, zero last layer: the stream's std grows by a facto'
+    >>> print(ex.describe(4, "zero last layer", 0.1))
+    4 blocks, zero last layer: the stream's std grows by a factor 1 from h_0 to h_4 (the recursion predicts 1), and the gradient's by 1 from h_4 back to h_0.
 
     Used in: the residual networks chapter.
     """
