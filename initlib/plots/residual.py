@@ -136,7 +136,7 @@ def stream_std(stats, ax=None, which="stream", log=True, title=None, ylabel=None
         if n_max <= 12:
             ax.xaxis.set_major_locator(FixedLocator(np.arange(n_max)))
         else:
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         ax.set_xlabel("block l")
         ax.set_ylabel(ylabel if ylabel is not None else default_ylabel)
         ax.set_title(title if title is not None else "Through the residual stream, block by block")
