@@ -125,8 +125,11 @@ class ResidualExplorer(Explorer):
             msgs = []
             if bad.any():
                 msgs.append(f"not finite or 0 at {int(bad.sum())} of {n_blocks + 1} blocks (not drawn)")
-            if np.nanmax(np.where(bad, np.nan, v)) > hi if (~bad).any() else False:
-                msgs.append(f"above the axis: up to {np.nanmax(np.where(bad, np.nan, v)):.2g}")
+            shown = v[~bad]
+            if shown.size and shown.max() > hi:
+                msgs.append(f"above the axis: up to {shown.max():.2g}")
+            if shown.size and shown.min() < lo:
+                msgs.append(f"below the axis: down to {shown.min():.2g}")
             _set_note(note, msgs, width=36)
         a = _alpha(rule, n_blocks, alpha)
         rule_text = rule if rule != "free α" else f"α = {_fmt(alpha)}"
