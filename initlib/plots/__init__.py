@@ -27,6 +27,7 @@ Where things live (one concern per module; every public name is re-exported here
     histograms.py         layer_histograms (and the binning the ridgeline shares)
     ridgeline.py          layer_histograms_stacked, Ridgeline, get_ridgeline
     per_layer.py          layer_std, layer_fraction, gradient_norms
+    residual.py           stream_std (a residual network's stream and gradient, block by block)
     training.py           training_curves
     activation_curves.py  activation_functions
     spectrum.py           singular_value_histograms, spectrum_by_depth (Jacobian spectra)
@@ -56,6 +57,7 @@ from .fits import linear_fit_curves
 from .heatmap import weight_heatmap
 from .histograms import layer_histograms
 from .per_layer import gradient_norms, layer_fraction, layer_std
+from .residual import stream_std
 from .ridgeline import Ridgeline, get_ridgeline, layer_histograms_stacked
 from .spectrum import singular_value_histograms, spectrum_by_depth
 from .style import COLORS, PALETTE, STYLE, layer_colors, style
@@ -77,6 +79,7 @@ __all__ = [
     "layer_std",
     "layer_fraction",
     "gradient_norms",
+    "stream_std",
     "training_curves",
     "activation_functions",
     "singular_value_histograms",

@@ -28,6 +28,7 @@ explorer                 control                           figure
 :func:`symmetry_explorer`  noise eps (log, with 0)         distinct units, decision boundary, accuracy
 :func:`training_explorer`  init method, scale (log)        loss curve and decision boundary
 :func:`jacobian_explorer`  depth (log), weights, activation  histogram of the Jacobian's singular values
+:func:`residual_explorer`  blocks (log), branch rule, α     std of the stream and of its gradient, block by block
 =======================  ================================  ==========================================
 
 ipywidgets is imported only when a live widget is made: ``import initlib``
@@ -45,6 +46,7 @@ Where things live (every public name is re-exported here)::
     scale.py      scale_explorer        gain.py      gain_explorer
     symmetry.py   symmetry_explorer     training.py  training_explorer
     jacobian.py   jacobian_explorer
+    residual.py   residual_explorer
 
 To add an explorer: write ``initlib/widgets/<name>.py`` with a subclass of
 :class:`Explorer` (``_setup`` makes ``self.fig`` with ``render._new_figure``;
@@ -74,6 +76,7 @@ from .explorer import Explorer
 from .gain import gain_explorer
 from .jacobian import jacobian_explorer
 from .render import CACHE_SIZE, DPI, FRAMES_VARIABLE, PNG_COLORS  # noqa: F401  (settings of every frame)
+from .residual import residual_explorer
 from .scale import scale_explorer
 from .scaled import critical_gain
 from .symmetry import symmetry_explorer
@@ -88,5 +91,6 @@ __all__ = [
     "symmetry_explorer",
     "training_explorer",
     "jacobian_explorer",
+    "residual_explorer",
     "critical_gain",
 ]
