@@ -8,9 +8,10 @@ returned and what was expected.
 Checks are grouped by chapter in submodules and re-exported here.
 """
 from ._core import Checker, CheckFailed
+from .normalization import *  # noqa: F401,F403
 from .saturation import *  # noqa: F401,F403
 from .scaling import *  # noqa: F401,F403
 from .symmetry import *  # noqa: F401,F403
-from . import saturation, scaling, symmetry
+from . import normalization, saturation, scaling, symmetry
 
-__all__ = ["Checker", "CheckFailed"] + saturation.__all__ + scaling.__all__ + symmetry.__all__
+__all__ = ["Checker", "CheckFailed"] + normalization.__all__ + saturation.__all__ + scaling.__all__ + symmetry.__all__
