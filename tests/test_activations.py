@@ -131,9 +131,9 @@ def test_identity_returns_a_copy():
 # --------------------------------------------------------------------------
 
 def test_registry_names_and_alias():
-    assert set(A.ACTIVATIONS) == set(NAMES) | {"linear"}
+    assert set(A.ACTIVATIONS) == set(NAMES) | set(NEW) | {"linear"}
     assert A.get("linear") is A.get("identity")
-    for name in NAMES:
+    for name in NAMES + NEW:
         act = A.get(name)
         assert isinstance(act, A.Activation)
         assert act.name == name
@@ -183,3 +183,93 @@ def test_leaky_bad_slope():
         A.leaky(float("nan"))
     with pytest.raises(TypeError, match="slope"):
         A.leaky("0.1")
+
+
+# --------------------------------------------------------------------------
+# GELU, SiLU, SELU, ELU
+# --------------------------------------------------------------------------
+
+NEW = ["gelu", "silu", "selu", "elu"]
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_new_derivatives_match_finite_differences(name):
+    act = A.get(name)
+    z = grid()
+    np.testing.assert_allclose(act.derivative(z), central_difference(act, z), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(act.derivative(z, act(z)), act.derivative(z), rtol=1e-12, atol=1e-15)
+    f, df = getattr(A, name), getattr(A, f"{name}_derivative")
+    np.testing.assert_allclose(act(z), f(z), rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(act.derivative(z), df(z), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(df(z), central_difference(f, z), rtol=1e-6, atol=1e-9)
+
+
+def test_elu_with_other_alpha_matches_finite_differences():
+    z = grid()
+    np.testing.assert_allclose(A.elu_derivative(z, 0.5), central_difference(lambda t: A.elu(t, 0.5), z),
+                               rtol=1e-6, atol=1e-9)
+
+
+def test_new_known_values():
+    assert A.get("gelu")(0.0) == 0.0 and A.get("silu")(0.0) == 0.0
+    assert A.get("silu")(1.0) == pytest.approx(1 / (1 + math.exp(-1)), rel=1e-14)
+    assert A.get("elu")(-1.0) == pytest.approx(math.exp(-1) - 1, rel=1e-14)
+    assert A.get("elu")(2.0) == 2.0
+    assert A.get("selu")(2.0) == pytest.approx(2 * 1.0507009873554805, rel=1e-14)
+    assert A.get("selu")(-1.0) == pytest.approx(1.0507009873554805 * 1.6732632423543772 * (math.exp(-1) - 1))
+    # derivative conventions at the kink: the z <= 0 branch, as in PyTorch
+    assert A.get("elu").derivative(0.0) == 1.0
+    assert A.get("selu").derivative(0.0) == pytest.approx(A.SELU_SCALE * A.SELU_ALPHA)
+    assert A.get("gelu").derivative(0.0) == 0.5 and A.get("silu").derivative(0.0) == 0.5
+
+
+def test_gelu_is_the_tanh_approximation_close_to_the_exact_form():
+    z = np.linspace(-8, 8, 4001)
+    exact = 0.5 * z * (1 + np.array([math.erf(t / math.sqrt(2)) for t in z]))
+    gap = np.abs(A.gelu(z) - exact).max()
+    assert 1e-4 < gap < 5e-4  # it is the approximation (not erf), and a close one, as documented
+    c = math.sqrt(2 / math.pi)
+    np.testing.assert_allclose(A.gelu(z), 0.5 * z * (1 + np.tanh(c * (z + 0.044715 * z**3))), rtol=1e-14)
+
+
+def test_new_activations_do_not_overflow():
+    big = np.array([-1e300, -1000.0, 1000.0, 1e300])
+    with np.errstate(all="raise"):
+        for name in ["selu", "elu"]:
+            act = A.get(name)
+            assert np.all(np.isfinite(act(big))) and np.all(np.isfinite(act.derivative(big)))
+        assert A.get("silu")(-1000.0) == 0.0 and A.get("silu")(1000.0) == 1000.0
+
+
+def test_selu_self_normalizing_constants():
+    # E[selu(z)] = 0 and E[selu(z)^2] = 1 for z ~ N(0, 1) (Klambauer et al. 2017)
+    assert A.gaussian_second_moment(A.selu) == pytest.approx(1.0, abs=1e-12)
+    x, w = np.polynomial.legendre.leggauss(100)
+    x = 6 * (x + 1)
+    w = 6 * w * np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+    assert float(w @ (A.selu(x) + A.selu(-x))) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_gaussian_second_moment_known_values():
+    assert A.gaussian_second_moment(A.identity) == pytest.approx(1.0, rel=1e-13)
+    assert A.gaussian_second_moment(A.relu) == pytest.approx(0.5, rel=1e-13)
+    assert A.gaussian_second_moment(lambda z: z**2) == pytest.approx(3.0, rel=1e-13)
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal(2_000_000)
+    assert A.gaussian_second_moment(A.tanh) == pytest.approx(np.mean(np.tanh(z) ** 2), rel=2e-3)
+
+
+def test_new_gains():
+    assert A.get("selu").gain == init.calculate_gain("selu") == 0.75
+    for name in ["gelu", "silu", "elu"]:
+        assert A.get(name).gain == pytest.approx(init.estimate_gain(name), rel=1e-14)
+        assert repr(A.get(name)) == f"Activation({name!r}, gain={init.estimate_gain(name):.4g})"
+    assert A.get("elu").saturates is None and A.get("gelu").saturates is None
+
+
+def test_new_shapes_are_preserved():
+    z = np.random.default_rng(1).normal(size=(4, 3))
+    for name in NEW:
+        act = A.get(name)
+        assert act(z).shape == (4, 3) and act.derivative(z).shape == (4, 3)
+        assert isinstance(act(0.3), float) and isinstance(act.derivative(0.3), float)
