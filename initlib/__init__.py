@@ -15,12 +15,20 @@ Conventions, used by every module and every chapter:
 - **One glossary** in code, text and figures: ``fan_in``, ``fan_out``,
   ``gain``, ``scale``, ``W``, ``b``, ``z`` (pre-activation), ``a``
   (activation), ``dz`` (delta), ``lr``, ``X``, ``y``, ``sizes``, ``width``,
-  ``depth``.
+  ``depth``, ``n_blocks``, ``stream`` (the residual stream), ``branch_scale``.
+- **One network protocol** (:mod:`initlib.network`): :class:`MLP` and
+  :class:`ResidualMLP` share the per-layer lists and methods that ``train``,
+  ``diagnostics``, ``lsuv`` and ``plots`` use.
 
 Modules, in the order data flows through them::
 
-    data -> init -> activations, losses, mlp -> train -> diagnostics -> plots -> widgets
-                                                                     \-> checks
+    data -> init -> networks -> lsuv, train -> diagnostics -> plots -> widgets
+                                                          \-> checks
+
+where the networks are ``activations``, ``losses`` and ``normalization`` (the
+layers), ``network`` (the protocol), ``mlp`` (:class:`MLP`) and ``residual``
+(:class:`ResidualMLP`). ``init`` makes arrays and knows nothing of networks;
+``lsuv``, which runs a network on a batch to rescale its weights, sits above them.
 
 Examples
 --------
@@ -31,27 +39,36 @@ Examples
 >>> history.final_train_acc > 0.9
 True
 """
-from . import activations, checks, data, diagnostics, init, losses, plots, widgets
-from .diagnostics import activation_stats, gradient_stats, symmetry
+from . import activations, checks, data, diagnostics, init, losses, network, normalization, plots, widgets
+from .diagnostics import activation_stats, block_stats, gradient_stats, symmetry
 from .init import calculate_gain
+from .lsuv import lsuv
 from .mlp import MLP
+from .network import Network
+from .residual import ResidualMLP
 from .train import History, train
 
 __version__ = "0.1.0"
 
 __all__ = [
     "MLP",
+    "ResidualMLP",
+    "Network",
     "History",
     "train",
+    "lsuv",
     "calculate_gain",
     "activation_stats",
     "gradient_stats",
     "symmetry",
+    "block_stats",
     "activations",
     "data",
     "diagnostics",
     "init",
     "losses",
+    "network",
+    "normalization",
     "plots",
     "__version__",
 ]

@@ -8,6 +8,10 @@ Diagnostics return data (small classes with numpy arrays and a readable
 - :func:`gradient_stats`: size of each layer's weight gradient and of the
   backpropagated signal :math:`\partial L/\partial z_l`.
 - :func:`symmetry`: how many distinct units each hidden layer has.
+- :func:`block_stats`: std of the residual stream and of each branch of a
+  :class:`~initlib.ResidualMLP`, block by block.
+
+Every function takes any initlib network (the protocol of :mod:`initlib.network`).
 
 Used in: every chapter.
 """
@@ -18,6 +22,8 @@ import numpy as np
 from ._validate import check_nonnegative_float, check_positive_float
 from .activations import SATURATION_THRESHOLD, dead_fraction, saturated_fraction
 from .mlp import MLP
+from .network import check_network
+from .residual import ResidualMLP
 
 __all__ = [
     "LayerStats",
@@ -26,13 +32,14 @@ __all__ = [
     "activation_stats",
     "gradient_stats",
     "symmetry",
+    "BlockStats",
+    "block_stats",
     "saturated_fraction",
     "dead_fraction",
 ]
 
 def _check_net(net):
-    if not isinstance(net, MLP):
-        raise TypeError(f"net must be an initlib.MLP, got {type(net).__name__}")
+    check_network(net)
 
 
 def _fmt_row(values, digits=3):
@@ -81,7 +88,7 @@ def activation_stats(net, X=None):
 
     Parameters
     ----------
-    net : MLP
+    net : MLP or ResidualMLP
     X : ndarray of shape (n_samples, sizes[0]), optional
         Run :meth:`MLP.forward` on ``X`` first; without it, the arrays of the
         last forward pass are used.
@@ -106,9 +113,10 @@ def activation_stats(net, X=None):
     name = net.activation.name
     kind = net.activation.saturates
     mean, std, sat, dead, hidden = [], [], [], [], []
-    for l in range(net.n_layers):
-        a, z = net.a[l], net.z[l]
-        is_hidden = l < net.n_layers - 1
+    n_act = len(net.a)
+    for l in range(n_act):
+        a, z = net.a[l], net.zn[l]
+        is_hidden = l < n_act - 1
         mean.append(a.mean())
         std.append(a.std())
         sat.append(saturated_fraction(a, name) if is_hidden and kind == "saturated" else np.nan)
@@ -153,7 +161,7 @@ def gradient_stats(net, X=None, y=None):
 
     Parameters
     ----------
-    net : MLP
+    net : MLP or ResidualMLP
     X, y : ndarray, optional
         Run :meth:`MLP.loss_and_grad` on them first; without them, the
         gradients of the last backward pass are used.
@@ -238,7 +246,7 @@ def symmetry(net, tol=1e-6):
 
     Parameters
     ----------
-    net : MLP
+    net : MLP or ResidualMLP
     tol : float, default 1e-6
         Relative tolerance, >= 0.
 
@@ -264,3 +272,97 @@ def symmetry(net, tol=1e-6):
         max_diff.append(np.max(U.max(axis=0) - U.min(axis=0)))
         spread.append(np.mean(U.std(axis=0)))
     return Symmetry(distinct, widths, max_diff, spread, tol)
+
+
+class BlockStats:
+    r"""Per-block statistics of a :class:`~initlib.ResidualMLP`'s residual stream.
+
+    Attributes
+    ----------
+    stream_std : ndarray of shape (n_blocks + 1,)
+        :math:`\mathrm{std}(h_l)` over samples and units, for ``h_0 ... h_L``.
+    branch_std : ndarray of shape (n_blocks,)
+        :math:`\mathrm{std}(r_l)`, each branch's output before its scale :math:`\alpha_l`.
+    alpha : ndarray of shape (n_blocks,)
+        The scales :math:`\alpha_l` at the time of the pass.
+    stream_grad_std : ndarray of shape (n_blocks + 1,) or None
+        :math:`\mathrm{std}(\partial L/\partial h_l)` times ``n_samples``
+        (the per-sample gradient), if labels were given.
+    """
+
+    def __init__(self, stream_std, branch_std, alpha, stream_grad_std=None):
+        self.stream_std = np.asarray(stream_std, dtype=float)
+        self.branch_std = np.asarray(branch_std, dtype=float)
+        self.alpha = np.asarray(alpha, dtype=float)
+        self.stream_grad_std = None if stream_grad_std is None else np.asarray(stream_grad_std, dtype=float)
+
+    @property
+    def ratio(self):
+        r""":math:`\mathrm{std}(h_l) / \mathrm{std}(h_0)` for every ``l`` (NaN if ``h_0`` is constant)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.stream_std / self.stream_std[0] if self.stream_std[0] > 0 else np.full_like(self.stream_std, np.nan)
+
+    @property
+    def update_ratio(self):
+        r""":math:`\alpha_l\,\mathrm{std}(r_l) / \mathrm{std}(h_l)`: how much block ``l`` adds to the stream it receives."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.abs(self.alpha) * self.branch_std / self.stream_std[:-1]
+
+    def __len__(self):
+        return len(self.branch_std)
+
+    def __repr__(self):
+        lines = [
+            f"BlockStats({len(self)} blocks)",
+            f"  std(stream) {_fmt_row(self.stream_std)}",
+            f"  std(branch) {_fmt_row(self.branch_std)}",
+        ]
+        if self.stream_grad_std is not None:
+            lines.append(f"  std(dL/dh)*n {_fmt_row(self.stream_grad_std)}")
+        return "\n".join(lines)
+
+
+def block_stats(net, X=None, y=None):
+    r"""Std of the residual stream and of every branch of a :class:`~initlib.ResidualMLP`, block by block.
+
+    Parameters
+    ----------
+    net : ResidualMLP
+    X : ndarray of shape (n_samples, n_in), optional
+        Run a training-mode forward pass on ``X`` first; without it, the
+        arrays of the last forward pass are used.
+    y : ndarray, optional
+        With ``X``, also backpropagate and report the gradient in the stream.
+
+    Returns
+    -------
+    BlockStats
+
+    Notes
+    -----
+    Block :math:`l` adds :math:`\alpha_l r_l` to the stream; with He-normal
+    ReLU branches :math:`\mathrm{std}(r_l) \approx \sqrt 2\,\mathrm{std}(h_l)`,
+    so ``stream_std`` grows by :math:`\sqrt{1 + 2\alpha^2}` per block.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).standard_normal((512, 2))
+    >>> s = block_stats(ResidualMLP(2, 64, 10, branch_scale=1 / np.sqrt(10)), X)
+    >>> round(float(s.ratio[-1]), 2)
+    2.58
+    """
+    if not isinstance(net, ResidualMLP):
+        raise TypeError(f"net must be an initlib.ResidualMLP (block_stats needs residual blocks), got {type(net).__name__}")
+    if y is not None and X is None:
+        raise ValueError("y needs X: pass X and y together (or X alone, or neither)")
+    if y is not None:
+        net.loss_and_grad(X, y)
+    elif X is not None:
+        net.forward(X)
+    if net.stream[0] is None:
+        raise ValueError("block_stats needs a forward pass: pass X or call net.forward(X) first")
+    grad = None
+    if y is not None:
+        n = net.X.shape[0]
+        grad = [g.std() * n for g in net.dstream]
+    return BlockStats([h.std() for h in net.stream], [r.std() for r in net.branch], net.alpha.copy(), grad)

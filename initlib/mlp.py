@@ -24,7 +24,19 @@ list   entry ``l``                              shape
 =====  =======================================  ============================
 
 share one index, so diagnostics read them without hooks (the design of
-scikit-learn's MLP).
+scikit-learn's MLP). They follow the network protocol of
+:mod:`initlib.network`, which :func:`~initlib.train` and the diagnostics
+rely on.
+
+With ``norm="batch"`` or ``"layer"`` every hidden pre-activation is
+normalized before the activation (Ioffe and Szegedy, 2015; Ba et al., 2016):
+
+.. math:: a_l = f\big(\gamma_l \odot \hat z_l + \beta_l\big), \qquad
+    \hat z_l = \frac{z_l - \mu_l}{\sqrt{\sigma_l^2 + \epsilon}},
+
+``norms[l]`` (:mod:`initlib.normalization`) holds :math:`\gamma_l`,
+:math:`\beta_l` and the running statistics, ``zn[l]`` the activation's
+input; without normalization ``zn`` is ``z`` itself.
 
 Used in: every chapter.
 """
@@ -38,7 +50,9 @@ import numpy as np
 from . import activations as _activations
 from . import init as _init
 from . import losses as _losses
+from . import normalization as _normalization
 from ._validate import as_rng, check_array, check_finite_float, check_nonnegative_float, check_positive_int
+from .network import Network
 
 __all__ = ["MLP"]
 
@@ -60,7 +74,7 @@ def _describe(init, init_kwargs):
     return name
 
 
-class MLP:
+class MLP(Network):
     r"""A multi-layer perceptron with inspectable per-layer arrays.
 
     Parameters
@@ -89,11 +103,19 @@ class MLP:
     init_kwargs : dict, optional
         Keyword arguments for the initializer, e.g. ``{"gain": 5/3}`` or
         ``{"value": 0.5}`` for ``init="constant"``.
+    norm : {None, "batch", "layer"}, default None
+        Normalize every hidden pre-activation before its activation.
+    norm_eps : float, default 1e-5
+        The :math:`\epsilon` of the normalization (0 makes it exactly scale invariant).
+    norm_momentum : float, default 0.1
+        Weight of each new batch in batch normalization's running averages.
 
     Attributes
     ----------
-    W, b, z, a, dW, db, dz : list of ndarray
+    W, b, z, a, dW, db, dz, zn : list of ndarray
         Per-layer arrays sharing one index (see the module docstring).
+    norms : list of BatchNorm or LayerNorm
+        One per hidden layer with ``norm``; empty without.
     sizes : list of int
     activation : Activation
     loss : Loss
@@ -119,8 +141,12 @@ class MLP:
         *,
         rng=None,
         init_kwargs=None,
+        norm=None,
+        norm_eps=1e-5,
+        norm_momentum=0.1,
     ):
         self.sizes = _check_sizes(sizes)
+        norm = _normalization.check_norm(norm)
         self.activation = _activations.get(activation)
         self.loss = _losses.get(output)
         self.scale = check_nonnegative_float(scale, "scale")
@@ -146,6 +172,8 @@ class MLP:
             W.append(w * self.scale)
         b = [self._init_bias(bias_init, fan_out, rng) for fan_out in self.sizes[1:]]
         self._set_params(W, b)
+        if norm is not None:
+            self._set_norms(norm, [_normalization.make(norm, w, norm_eps, norm_momentum) for w in self.sizes[1:-1]])
 
     @staticmethod
     def _init_bias(bias_init, fan_out, rng):
@@ -171,7 +199,18 @@ class MLP:
         self.z = [None] * n_layers
         self.a = [None] * n_layers
         self.dz = [None] * n_layers
+        self.zn = self.z  # the activations' inputs: z itself without normalization
+        self.norm = None
+        self.norms = []
         self.X = None
+
+    def _set_norms(self, norm, norms):
+        self.norm = norm
+        self.norms = norms
+        self.zn = [None] * self.n_layers
+
+    def _norm_layers(self):
+        return self.norms
 
     @classmethod
     def from_weights(cls, weights, biases, activation="relu", output="sigmoid"):
@@ -223,36 +262,47 @@ class MLP:
         return len(self.W)
 
     @property
-    def n_params(self):
-        """Number of weights and biases."""
-        return int(sum(w.size + v.size for w, v in zip(self.W, self.b)))
+    def n_in(self):
+        """Number of inputs, ``sizes[0]``."""
+        return self.sizes[0]
+
+    @property
+    def n_out(self):
+        """Number of outputs, ``sizes[-1]``."""
+        return self.sizes[-1]
+
+    @property
+    def layer_names(self):
+        """Labels of the layers for figures: ``"layer 1"``, ... (the last one is the output)."""
+        return [f"layer {l + 1}" for l in range(self.n_layers)]
+
+    @property
+    def linear_outputs(self):
+        """Output ``a_prev @ W[l] + b[l]`` of every linear layer, aligned with ``W``: the list ``z`` itself."""
+        return self.z
+
+    def parameters(self):
+        """``(name, array, gradient)`` of every weight, bias, and normalization ``gamma`` and ``beta``."""
+        out = [(f"W[{l}]", w, g) for l, (w, g) in enumerate(zip(self.W, self.dW))]
+        out += [(f"b[{l}]", v, g) for l, (v, g) in enumerate(zip(self.b, self.db))]
+        for l, layer in enumerate(self.norms):
+            (gamma, dgamma), (beta, dbeta) = layer.parameters()
+            out += [(f"gamma[{l}]", gamma, dgamma), (f"beta[{l}]", beta, dbeta)]
+        return out
 
     def copy(self):
-        """An independent copy with the same parameters."""
-        return MLP.from_weights(self.W, self.b, activation=self.activation, output=self.loss)
-
-    def check_X(self, X, name="X"):
-        """Return ``X`` as a finite float array of shape ``(n, sizes[0])``."""
-        X = check_array(X, name, ndim=2)
-        if X.shape[1] != self.sizes[0]:
-            raise ValueError(
-                f"{name} has {X.shape[1]} features (columns) but the first layer expects {self.sizes[0]}; "
-                f"{name} must have shape (n_samples, {self.sizes[0]})"
-            )
-        return X
-
-    def targets(self, y, n, name="y"):
-        """Validate ``y`` for ``n`` samples and return it in the loss's form."""
-        try:
-            return self.loss.targets(y, n, self.sizes[-1])
-        except ValueError as exc:
-            if name != "y":
-                raise ValueError(str(exc).replace("y ", f"{name} ", 1)) from None
-            raise
+        """An independent copy with the same parameters (and running statistics)."""
+        net = MLP.from_weights(self.W, self.b, activation=self.activation, output=self.loss)
+        if self.norms:
+            net._set_norms(self.norm, [layer.copy() for layer in self.norms])
+        return net
 
     # ------------------------------------------------------------------
     def _forward(self, X, store):
-        """Forward pass on a checked ``X``; stores z and a only if ``store``."""
+        """Forward pass on a checked ``X``; stores z and a only if ``store``
+        (training mode; evaluation mode otherwise)."""
+        if self.norms:
+            return self._forward_norm(X, store)
         f = self.activation.function
         a = X
         last = self.n_layers - 1
@@ -265,31 +315,24 @@ class MLP:
                 self.a[l] = a
         return a
 
-    def forward(self, X):
-        """Run the network on ``X`` (n_samples, sizes[0]) and keep every ``z`` and ``a``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, sizes[-1])
-            The output ``a[-1]`` (probabilities for sigmoid and softmax).
-        """
-        X = self.check_X(X)
-        self.X = X
-        return self._forward(X, store=True)
-
-    def backward(self, y):
-        """Backpropagate the loss of the last :meth:`forward` against labels ``y``.
-
-        Fills ``dz``, ``dW`` and ``db`` and returns the mean loss.
-
-        .. math::
-            \\frac{\\partial L}{\\partial W_l} = a_{l-1}^\\top \\delta_l, \\qquad
-            \\delta_{l-1} = (\\delta_l W_l^\\top) \\odot f'(z_{l-1})
-        """
-        if self.X is None or self.z[-1] is None:
-            raise ValueError("backward needs a forward pass first: call net.forward(X)")
-        t = self.targets(y, self.X.shape[0])
-        return self._backward(t)
+    def _forward_norm(self, X, store, logits=False):
+        f = self.activation.function
+        a = X
+        last = self.n_layers - 1
+        for l, (W, b) in enumerate(zip(self.W, self.b)):
+            z = a @ W
+            z += b
+            if l == last:
+                zn = z
+                a = z if logits else self.loss.transform(z)
+            else:
+                zn = self.norms[l].forward(z, training=store)
+                a = f(zn)
+            if store:
+                self.z[l] = z
+                self.zn[l] = zn
+                self.a[l] = a
+        return a
 
     def _backward(self, t, compute_loss=True):
         """Backward pass from prepared targets ``t``; returns the loss, or, with
@@ -309,25 +352,16 @@ class MLP:
             delta.sum(axis=0, out=self.db[l])
             if l > 0:
                 delta = delta @ self.W[l].T
-                delta *= deriv(self.z[l - 1], self.a[l - 1])
+                delta *= deriv(self.zn[l - 1], self.a[l - 1])
+                if self.norms:
+                    delta = self.norms[l - 1].backward(delta)
         return loss
-
-    def loss_and_grad(self, X, y):
-        """Forward and backward on ``(X, y)``; return the mean loss (gradients in ``dW``, ``db``)."""
-        X = self.check_X(X)
-        t = self.targets(y, X.shape[0])
-        self.X = X
-        self._forward(X, store=True)
-        return self._backward(t)
-
-    # ------------------------------------------------------------------
-    def predict_proba(self, X):
-        """Output of the network on ``X`` without touching the stored per-layer arrays."""
-        return self._forward(self.check_X(X), store=False)
 
     def logits(self, X):
         """Logits ``z[-1]`` on ``X`` without touching the stored per-layer arrays."""
         X = self.check_X(X)
+        if self.norms:
+            return self._forward_norm(X, store=False, logits=True)
         f = self.activation.function
         a = X
         for l, (W, b) in enumerate(zip(self.W, self.b)):
@@ -335,42 +369,10 @@ class MLP:
             a = f(z) if l < self.n_layers - 1 else z
         return a
 
-    def predict(self, X):
-        """Predicted labels: probability >= 0.5 (sigmoid), argmax (softmax), or the outputs (identity)."""
-        p = self.predict_proba(X)
-        if self.loss.name == "sigmoid":
-            return (p >= 0.5).astype(float)
-        if self.loss.name == "softmax":
-            return p.argmax(axis=1)
-        return p
-
-    def evaluate(self, X, y):
-        """Return ``(loss, accuracy)`` on ``(X, y)`` without touching the stored arrays.
-
-        Accuracy is ``nan``-free: for ``output="identity"`` it is ``None``.
-        """
-        X = self.check_X(X)
-        t = self.targets(y, X.shape[0])
-        z = self.logits(X)
-        loss = self.loss.value(z, t)
-        if self.loss.name == "sigmoid":
-            acc = float(np.mean((z >= 0) == (t == 1)))
-        elif self.loss.name == "softmax":
-            acc = float(np.mean(z.argmax(axis=1) == t.argmax(axis=1)))
-        else:
-            acc = None
-        return loss, acc
-
-    def loss_value(self, X, y):
-        """Mean loss on ``(X, y)``."""
-        return self.evaluate(X, y)[0]
-
-    def accuracy(self, X, y):
-        """Fraction of correctly classified samples of ``(X, y)``."""
-        return self.evaluate(X, y)[1]
-
     def __repr__(self):
         return (
             f"MLP({self.sizes}, activation={self.activation.name!r}, output={self.loss.name!r}, "
-            f"init={self.init_name!r}, scale={self.scale:g}, params={self.n_params})"
+            f"init={self.init_name!r}, scale={self.scale:g}, "
+            + (f"norm={self.norm!r}, " if self.norm else "")
+            + f"params={self.n_params})"
         )

@@ -1,10 +1,24 @@
-r"""Gradient descent on an :class:`~initlib.mlp.MLP`, returning a :class:`History`.
+r"""Gradient descent on any initlib network (:mod:`initlib.network`), returning a :class:`History`.
 
 Full-batch gradient descent is the default, as in the experiments this book
 reproduces; ``batch_size`` gives minibatch SGD, ``optimizer="momentum"``
-heavy-ball momentum:
+heavy-ball momentum,
 
-.. math:: v \leftarrow \mu v - \eta\,\nabla L, \qquad W \leftarrow W + v.
+.. math:: v \leftarrow \mu v - \eta\,\nabla L, \qquad W \leftarrow W + v,
+
+and ``optimizer="adam"`` Adam (Kingma and Ba, 2015), with step count
+:math:`t`, :math:`\beta_1 = 0.9`, :math:`\beta_2 = 0.999`,
+:math:`\epsilon = 10^{-8}` by default:
+
+.. math::
+    m \leftarrow \beta_1 m + (1-\beta_1)\nabla L, \quad
+    v \leftarrow \beta_2 v + (1-\beta_2)(\nabla L)^2, \quad
+    W \leftarrow W - \eta\,\frac{m / (1-\beta_1^t)}{\sqrt{v / (1-\beta_2^t)} + \epsilon}.
+
+Every optimizer updates every array of ``net.parameters()``: weights,
+biases, normalization ``gamma`` and ``beta``, learned residual scales. After
+each step, batch normalization folds the batch's statistics into its running
+averages; the recorded losses and accuracies use evaluation mode.
 
 A loss that becomes NaN or infinite stops training: ``History.diverged`` is
 set, the step is recorded, and a ``RuntimeWarning`` says where. Nothing
@@ -26,7 +40,7 @@ from ._validate import (
     check_positive_int,
 )
 from .activations import dead_fraction, saturated_fraction
-from .mlp import MLP
+from .network import check_network
 
 __all__ = ["History", "train"]
 
@@ -48,8 +62,9 @@ class History:
         (|tanh| > 0.99, sigmoid outside [0.01, 0.99]) or dead (ReLU: a = 0)
         entries of the hidden layers (NaN for the output layer and for
         activations with neither notion).
-    grad_std : ndarray, shape (n_records, n_layers) or None
-        With ``record_stats=True``: std of each ``dW[l]``.
+    grad_std : ndarray, shape (n_records, len(net.dW)) or None
+        With ``record_stats=True``: std of each ``dW[l]`` (one per weight
+        matrix; for an MLP, one per layer).
     diverged : bool
         True if the loss became NaN or infinite.
     diverged_epoch : int or None
@@ -119,10 +134,11 @@ def _layer_stats(net):
     """Per-layer activation mean/std/saturated-or-dead fraction and dW std, from the last forward/backward pass."""
     means, stds, fracs = [], [], []
     kind = net.activation.saturates
-    for l, (z, a) in enumerate(zip(net.z, net.a)):
+    last = len(net.a) - 1
+    for l, (z, a) in enumerate(zip(net.zn, net.a)):
         means.append(a.mean())
         stds.append(a.std())
-        if l == net.n_layers - 1 or kind is None:
+        if l == last or kind is None:
             fracs.append(np.nan)
         elif kind == "dead":
             fracs.append(dead_fraction(z))
@@ -142,6 +158,37 @@ def _diverge(hist, epoch, loss, lr):
     warnings.warn(hist.message, RuntimeWarning, stacklevel=3)
 
 
+def _check_adam(betas, eps):
+    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
+        raise TypeError(f"betas must be a pair of floats (beta1, beta2) such as (0.9, 0.999), got {betas!r}")
+    beta1, beta2 = (check_nonnegative_float(b, f"betas[{i}]") for i, b in enumerate(betas))
+    for i, b in enumerate((beta1, beta2)):
+        if b >= 1:
+            raise ValueError(f"betas[{i}] must be in [0, 1), got {b}")
+    return beta1, beta2, check_positive_float(eps, "eps")
+
+
+def _adam_step(params, grads, scratch, state, lr, beta1, beta2, eps):
+    """One Adam update of every parameter in place; ``state`` is [first moments, second moments, [t]]."""
+    first, second, count = state
+    count[0] += 1
+    t = count[0]
+    c1, c2 = 1.0 - beta1**t, 1.0 - beta2**t
+    for p, g, m, v, s in zip(params, grads, first, second, scratch):
+        m *= beta1
+        m += np.multiply(g, 1.0 - beta1, out=s)
+        v *= beta2
+        np.multiply(g, g, out=s)
+        s *= 1.0 - beta2
+        v += s
+        np.divide(v, c2, out=s)
+        np.sqrt(s, out=s)
+        s += eps
+        np.divide(m, s, out=s)
+        s *= lr / c1
+        p -= s
+
+
 def train(
     net,
     X,
@@ -152,6 +199,8 @@ def train(
     optimizer="sgd",
     *,
     momentum=0.9,
+    betas=(0.9, 0.999),
+    eps=1e-8,
     record_every=None,
     X_test=None,
     y_test=None,
@@ -163,8 +212,9 @@ def train(
 
     Parameters
     ----------
-    net : MLP
-    X : ndarray of shape (n_samples, sizes[0])
+    net : MLP or ResidualMLP
+        Any initlib network (:mod:`initlib.network`).
+    X : ndarray of shape (n_samples, n_in)
     y : ndarray
         Labels: (n,) or (n, 1) in {0, 1} for ``output="sigmoid"``; class
         labels (n,) or one-hot (n, k) for softmax; targets (n, k) for identity.
@@ -174,9 +224,13 @@ def train(
         Learning rate, > 0.
     batch_size : int, optional
         Minibatch size; ``None`` (default) is full-batch gradient descent.
-    optimizer : {"sgd", "momentum"}
+    optimizer : {"sgd", "momentum", "adam"}
     momentum : float, default 0.9
         Momentum coefficient, used with ``optimizer="momentum"``.
+    betas : (float, float), default (0.9, 0.999)
+        Adam's decay rates of the first and second moments, each in [0, 1).
+    eps : float, default 1e-8
+        Adam's epsilon (added to the root of the second moment), > 0.
     record_every : int, optional
         Record loss and accuracies every this many epochs (and at the first
         and last). Default: about 100 records in all.
@@ -195,15 +249,14 @@ def train(
 
     Examples
     --------
-    >>> from initlib import data
+    >>> from initlib import MLP, data
     >>> X, y, Xt, yt = data.circles(seed=1)
     >>> net = MLP([2, 10, 5, 1], init="zeros")
     >>> h = train(net, X, y, epochs=100, lr=0.01)
     >>> round(h.final_loss, 4)
     0.6931
     """
-    if not isinstance(net, MLP):
-        raise TypeError(f"net must be an initlib.MLP, got {type(net).__name__}")
+    check_network(net)
     X = net.check_X(X)
     n = X.shape[0]
     if n == 0:
@@ -213,12 +266,20 @@ def train(
     t = net.targets(y, n)
     epochs = check_positive_int(epochs, "epochs")
     lr = check_positive_float(lr, "lr")
-    check_choice(optimizer, "optimizer", ("sgd", "momentum"))
+    check_choice(optimizer, "optimizer", ("sgd", "momentum", "adam"))
     mu = check_nonnegative_float(momentum, "momentum")
     if optimizer == "momentum" and mu >= 1:
         raise ValueError(f"momentum must be in [0, 1), got {mu}")
+    beta1, beta2, eps = _check_adam(betas, eps)
     if batch_size is not None:
         batch_size = min(check_positive_int(batch_size, "batch_size"), n)
+    if net.norm == "batch" and batch_size is not None and batch_size < n and n % batch_size == 1:
+        raise ValueError(
+            f"batch_size={batch_size} leaves a last minibatch of one sample ({n} samples), which batch "
+            "normalization cannot normalize; choose a batch_size that does not divide n - 1"
+        )
+    if net.norm == "batch" and n == 1:
+        raise ValueError("batch normalization needs at least 2 training samples, got X with 1")
     record_every = max(1, epochs // 100) if record_every is None else check_positive_int(record_every, "record_every")
     has_test = X_test is not None or y_test is not None
     if has_test:
@@ -231,9 +292,14 @@ def train(
 
     hist = History()
     hist.params = dict(epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer, momentum=mu)
-    velocity = [np.zeros_like(w) for w in net.W + net.b] if optimizer == "momentum" else None
-    params = net.W + net.b
-    grads = net.dW + net.db
+    if optimizer == "adam":
+        hist.params.update(betas=(beta1, beta2), eps=eps)
+    named = net.parameters()
+    params = [p for _, p, _ in named]
+    grads = [g for _, _, g in named]
+    velocity = [np.zeros_like(p) for p in params] if optimizer == "momentum" else None
+    adam = [[np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params], [0]] if optimizer == "adam" else None
+    has_running_stats = net.norm == "batch"
 
     def record(epoch):
         """Append the numbers at ``epoch``; return False (appending nothing) if the loss is not finite."""
@@ -267,7 +333,9 @@ def train(
         loss = net._backward(tb, compute_loss=mse)
         if not np.isfinite(loss):
             return loss
-        if velocity is None:
+        if adam is not None:
+            _adam_step(params, grads, scratch, adam, lr, beta1, beta2, eps)
+        elif velocity is None:
             for p, g, s in zip(params, grads, scratch):
                 p -= np.multiply(g, lr, out=s)  # preallocated: no temporary per step
         else:
@@ -275,6 +343,8 @@ def train(
                 v *= mu
                 v -= np.multiply(g, lr, out=s)
                 p += v
+        if has_running_stats:
+            net.update_running_stats()
         return loss
 
     loss = 0.0

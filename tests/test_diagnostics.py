@@ -194,7 +194,7 @@ def test_gradient_stats_vanish_through_small_tanh_layers(X500):
 
 @pytest.mark.parametrize("fn", [activation_stats, gradient_stats, symmetry])
 def test_not_an_mlp_is_a_type_error(fn):
-    with pytest.raises(TypeError, match="net must be an initlib.MLP, got dict"):
+    with pytest.raises(TypeError, match=r"net must be an initlib network \(MLP or ResidualMLP\), got dict"):
         fn({"W": []})
 
 

@@ -435,9 +435,13 @@ def test_training_leaves_global_state_and_inputs_alone(small_circles):
         ({"epochs": True}, TypeError, "epochs"),
         ({"batch_size": 0}, ValueError, "batch_size must be a positive int"),
         ({"batch_size": 2.5}, TypeError, "batch_size"),
-        ({"optimizer": "adam"}, ValueError, "unknown optimizer 'adam'; valid: momentum, sgd"),
+        ({"optimizer": "adagrad"}, ValueError, "unknown optimizer 'adagrad'; valid: adam, momentum, sgd"),
         ({"optimizer": "momentum", "momentum": 1.0}, ValueError, r"momentum must be in \[0, 1\)"),
         ({"momentum": -0.5}, ValueError, "momentum must be >= 0"),
+        ({"optimizer": "adam", "betas": (0.9, 1.0)}, ValueError, r"betas\[1\] must be in \[0, 1\), got 1.0"),
+        ({"optimizer": "adam", "betas": (-0.1, 0.9)}, ValueError, r"betas\[0\] must be >= 0"),
+        ({"optimizer": "adam", "betas": 0.9}, TypeError, r"betas must be a pair of floats \(beta1, beta2\)"),
+        ({"optimizer": "adam", "eps": 0.0}, ValueError, "eps must be > 0"),
         ({"record_every": 0}, ValueError, "record_every must be a positive int"),
         ({"batch_size": 8, "rng": np.random.RandomState(0)}, TypeError, "rng must be a numpy.random.Generator"),
         ({"batch_size": 8, "rng": 3}, TypeError, "rng must be a numpy.random.Generator"),
@@ -495,7 +499,7 @@ def test_bad_data(args, kwargs, exc, match):
 
 def test_net_must_be_an_mlp(small_circles):
     X, y, _, _ = small_circles
-    with pytest.raises(TypeError, match="net must be an initlib.MLP"):
+    with pytest.raises(TypeError, match=r"net must be an initlib network \(MLP or ResidualMLP\)"):
         train("net", X, y, epochs=5, lr=0.1)
 
 
@@ -524,3 +528,48 @@ def test_wrong_y_width_is_not_reported_as_a_sample_mismatch(sizes, output, y, ma
     with pytest.raises(ValueError, match=match) as exc:
         train(MLP(sizes, output=output, seed=0), X, y, epochs=2, lr=0.1)
     assert "same number of samples" not in str(exc.value)
+
+
+# --------------------------------------------------------------------------
+# Adam
+# --------------------------------------------------------------------------
+
+def test_adam_two_steps_on_a_quadratic_match_the_rule_by_hand():
+    """A linear layer with squared error is a quadratic in (W, b); Adam's rule written out, bias correction included."""
+    X, y = regression(n=20)
+    net = MLP([3, 1], output="identity", init="normal", seed=0)
+    W, b = net.W[0].copy(), net.b[0].copy()
+    lr, beta1, beta2, eps = 0.01, 0.8, 0.95, 1e-3
+    m = [np.zeros_like(W), np.zeros_like(b)]
+    v = [np.zeros_like(W), np.zeros_like(b)]
+    for t in (1, 2):
+        r = X @ W + b - y  # residuals; loss = mean(r**2)
+        g = [2 * X.T @ r / len(X), 2 * r.sum(axis=0) / len(X)]
+        for i, p in enumerate((W, b)):
+            m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+            v[i] = beta2 * v[i] + (1 - beta2) * g[i] ** 2
+            m_hat, v_hat = m[i] / (1 - beta1**t), v[i] / (1 - beta2**t)
+            p -= lr * m_hat / (np.sqrt(v_hat) + eps)
+    train(net, X, y, epochs=2, lr=lr, optimizer="adam", betas=(beta1, beta2), eps=eps)
+    np.testing.assert_allclose(net.W[0], W, rtol=1e-13)
+    np.testing.assert_allclose(net.b[0], b, rtol=1e-13)
+
+
+def test_adam_first_step_is_lr_times_the_gradient_sign():
+    """With bias correction, step 1 moves every weight by lr * g / (|g| + eps): about lr, whatever the gradient's size."""
+    X, y = regression(n=20)
+    net = MLP([3, 1], output="identity", init="normal", seed=0)
+    before = net.W[0].copy()
+    net.loss_and_grad(X, y)
+    g = net.dW[0].copy()
+    train(net, X, y, epochs=1, lr=0.1, optimizer="adam")
+    np.testing.assert_allclose(before - net.W[0], 0.1 * g / (np.abs(g) + 1e-8), rtol=1e-12)
+    assert train(net, X, y, epochs=1, lr=0.1, optimizer="adam").params["betas"] == (0.9, 0.999)
+
+
+def test_adam_trains_the_book_network(small_circles):
+    X, y, Xt, yt = small_circles
+    h = train(MLP([2, 10, 5, 1], seed=0), X, y, epochs=500, lr=0.01, optimizer="adam", X_test=Xt, y_test=yt)
+    assert h.final_train_acc > 0.95 and not h.diverged
+    hb = train(MLP([2, 10, 5, 1], seed=0), X, y, epochs=20, lr=0.01, batch_size=16, optimizer="adam")
+    assert hb.loss[-1] < hb.loss[0]

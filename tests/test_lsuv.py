@@ -1,0 +1,132 @@
+"""Tests for initlib.lsuv: every layer reaches the target std on the batch, for deep nets of several
+activations and for residual networks; the report; errors for dead layers, zero batches, bad widths."""
+import functools
+import warnings
+
+import numpy as np
+import pytest
+
+import initlib as il
+from initlib.activations import ACTIVATIONS
+
+
+SMALL_BIASES = functools.partial(il.init.normal, std=0.1)  # biases that differ from unit to unit
+
+
+def batch(n=256, n_in=10, seed=0):
+    return np.random.default_rng(seed).standard_normal((n, n_in))
+
+
+# GELU and SELU join once initlib.activations has them
+DEEP_ACTIVATIONS = [a for a in ("relu", "tanh", "gelu", "selu") if a in ACTIVATIONS]
+
+
+@pytest.mark.parametrize("activation", DEEP_ACTIVATIONS)
+def test_every_layer_of_a_30_layer_net_reaches_the_target(activation):
+    X = batch()
+    net = il.MLP([10] + [64] * 29 + [1], activation=activation, init="normal", seed=0)  # 30 layers, badly scaled
+    assert il.lsuv(net, X) is net
+    net.forward(X)
+    stds = np.array([z.std() for z in net.z])
+    assert len(stds) == 30 and np.all(np.abs(stds - 1.0) <= 0.01), stds.round(4)
+    r = net.lsuv_report
+    np.testing.assert_allclose(r.std_after, stds, rtol=1e-12)  # the report measured what the net computes
+    assert r.converged.all() and list(r.iterations) == [1] * 30  # zero biases: one rescaling is exact
+    for W in net.W[1:-1]:  # orthogonal times the reported scale
+        q = W / np.linalg.norm(W[:, 0])
+        np.testing.assert_allclose(q.T @ q, np.eye(64), atol=1e-10)
+
+
+def test_target_std_and_biases_need_iterations():
+    """std(a W + b) is not proportional to the scale of W when b differs across units: LSUV iterates."""
+    X = batch()
+    net = il.MLP([10] + [32] * 8 + [1], activation="tanh", bias_init=SMALL_BIASES, seed=0)
+    il.lsuv(net, X, target_std=0.5, tol=1e-3)
+    net.forward(X)
+    assert all(abs(z.std() - 0.5) <= 1e-3 for z in net.z)
+    assert net.lsuv_report.iterations.max() > 1
+
+
+def test_without_orthogonal_start_it_only_rescales():
+    X = batch()
+    net = il.MLP([10, 20, 20, 1], init="normal", seed=1)
+    W0 = [w.copy() for w in net.W]
+    il.lsuv(net, X, orthogonal=False)
+    for w0, w, s in zip(W0, net.W, net.lsuv_report.scale):
+        np.testing.assert_allclose(w, s * w0, rtol=1e-13)
+
+
+def test_orthogonal_start_is_seeded():
+    X = batch()
+    a = il.lsuv(il.MLP([10, 20, 1], seed=0), X, seed=3)
+    b = il.lsuv(il.MLP([10, 20, 1], seed=5), X, seed=3)
+    c = il.lsuv(il.MLP([10, 20, 1], seed=0), X, seed=4)
+    assert all(np.array_equal(u, v) for u, v in zip(a.W, b.W))
+    assert not np.array_equal(a.W[0], c.W[0])
+
+
+@pytest.mark.parametrize("norm", [None, "batch", "layer"])
+def test_residual_network(norm):
+    X = batch(n_in=2)
+    net = il.ResidualMLP(2, 32, 10, norm=norm, seed=0)
+    il.lsuv(net, X)
+    net.forward(X)
+    outs = net.linear_outputs
+    assert len(outs) == len(net.W) == 22
+    assert all(abs(u.std() - 1.0) <= 0.01 for u in outs)
+    r = net.lsuv_report
+    assert r.layers[:4] == ["W_in", "W1[0]", "W2[0]", "W1[1]"] and r.layers[-1] == "W_out"
+    assert "LSUVReport(target_std=1, tol=0.01, 22 layers)" in repr(r) and "W2[9]" in repr(r)
+
+
+def test_not_converging_warns_with_the_layer():
+    X = batch()
+    net = il.MLP([10, 16, 16, 1], activation="tanh", bias_init=SMALL_BIASES, seed=0)
+    with pytest.warns(RuntimeWarning, match=r"lsuv: layer W\[\d\] ended at std .* after 1 rescalings"):
+        il.lsuv(net, X, tol=1e-9, max_iter=1)
+    assert not net.lsuv_report.converged.all()
+    assert "(not converged)" in repr(net.lsuv_report)
+
+
+def test_dead_layer():
+    X = batch()
+    # layer 0's bias of -1000 kills every ReLU, so layer 1 sees only zeros: constant pre-activations
+    net = il.MLP([10, 16, 16, 1], bias_init=-1000.0, seed=0)
+    with pytest.raises(ValueError, match=r"lsuv cannot rescale layer W\[1\]: its pre-activations on X have std 0 "
+                                         r"\(a zero batch, or a dead layer"):
+        il.lsuv(net, X)
+
+
+def test_zero_batch():
+    with pytest.raises(ValueError, match=r"lsuv cannot rescale layer W\[0\]: .* std 0 \(a zero batch"):
+        il.lsuv(il.MLP([10, 16, 1]), np.zeros((64, 10)))
+    with pytest.raises(ValueError, match=r"lsuv cannot rescale layer W_in"):
+        il.lsuv(il.ResidualMLP(10, 16, 2), np.zeros((64, 10)))
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, exc, match",
+    [
+        ((batch(n_in=3),), {}, ValueError, r"X has 3 features \(columns\) but the first layer expects 10"),
+        ((batch(n=1),), {}, ValueError, "X must hold at least 2 samples for lsuv"),
+        ((batch(),), {"target_std": 0}, ValueError, "target_std must be > 0"),
+        ((batch(),), {"tol": -1}, ValueError, "tol must be > 0"),
+        ((batch(),), {"max_iter": 0}, ValueError, "max_iter must be a positive int"),
+        ((batch(),), {"orthogonal": "yes"}, TypeError, "orthogonal must be True or False"),
+        ((np.ones(10),), {}, ValueError, "X must be 2-D"),
+    ],
+)
+def test_bad_input(args, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        il.lsuv(il.MLP([10, 8, 1]), *args, **kwargs)
+
+
+def test_not_a_network():
+    with pytest.raises(TypeError, match=r"net must be an initlib network \(MLP or ResidualMLP\), got list"):
+        il.lsuv([np.ones((2, 2))], batch(n_in=2))
+
+
+def test_no_warning_when_it_converges():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        il.lsuv(il.MLP([10, 16, 1]), batch())
