@@ -63,6 +63,7 @@ __all__ = [
     "symmetry",
     "block_stats",
     "activations",
+    "checks",
     "data",
     "diagnostics",
     "init",
@@ -70,5 +71,6 @@ __all__ = [
     "network",
     "normalization",
     "plots",
+    "widgets",
     "__version__",
 ]

@@ -121,7 +121,7 @@ def test_layer_colors():
     cols = plots.layer_colors(5)
     assert len(cols) == 5 and len(set(cols)) == 5
     assert plots.layer_colors(1) == [matplotlib.colors.to_hex(matplotlib.colormaps["viridis"](0.0))]
-    with pytest.raises(ValueError, match="n must be >= 1"):
+    with pytest.raises(ValueError, match="n must be a positive int, got 0"):
         plots.layer_colors(0)
 
 
@@ -332,7 +332,7 @@ def test_layer_histograms_bad_input(tanh_acts):
         plots.layer_histograms([np.ones(3), None])
     with pytest.raises(ValueError, match="no activations yet"):
         plots.layer_histograms(MLP([2, 3, 1]))
-    with pytest.raises(TypeError, match="bins must be an int"):
+    with pytest.raises(TypeError, match=r"bins must be a positive int, got 2.5 \(float\)"):
         plots.layer_histograms(acts, bins=2.5)
 
 
@@ -382,7 +382,7 @@ def test_ridgeline_max_values_subsamples_deterministically():
     r1 = plots.get_ridgeline(plots.layer_histograms_stacked(a, max_values=1000))
     r2 = plots.get_ridgeline(plots.layer_histograms_stacked(a, max_values=1000))
     np.testing.assert_array_equal(r1.stairs[0].get_data().values, r2.stairs[0].get_data().values)
-    with pytest.raises(ValueError, match="max_values must be >= 1"):
+    with pytest.raises(ValueError, match="max_values must be a positive int, got 0"):
         plots.layer_histograms_stacked(a, max_values=0)
 
 
