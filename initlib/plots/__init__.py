@@ -26,6 +26,7 @@ Where things live (one concern per module; every public name is re-exported here
     heatmap.py            weight_heatmap
     histograms.py         layer_histograms (and the binning the ridgeline shares)
     ridgeline.py          layer_histograms_stacked, Ridgeline, get_ridgeline
+    side_by_side.py       layer_histograms_side_by_side (networks compared, with their stds)
     per_layer.py          layer_std, layer_fraction, gradient_norms
     training.py           training_curves
     activation_curves.py  activation_functions
@@ -54,6 +55,7 @@ from .heatmap import weight_heatmap
 from .histograms import layer_histograms
 from .per_layer import gradient_norms, layer_fraction, layer_std
 from .ridgeline import Ridgeline, get_ridgeline, layer_histograms_stacked
+from .side_by_side import layer_histograms_side_by_side
 from .style import COLORS, PALETTE, STYLE, layer_colors, style
 from .training import training_curves
 
@@ -70,6 +72,7 @@ __all__ = [
     "layer_histograms_stacked",
     "Ridgeline",
     "get_ridgeline",
+    "layer_histograms_side_by_side",
     "layer_std",
     "layer_fraction",
     "gradient_norms",

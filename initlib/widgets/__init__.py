@@ -25,6 +25,7 @@ explorer                 control                           figure
 :func:`gain_explorer`    gain (log)                        forward std and backward gradient std
 :func:`symmetry_explorer`  noise eps (log, with 0)         distinct units, decision boundary, accuracy
 :func:`training_explorer`  init method, scale (log)        loss curve and decision boundary
+:func:`normalization_explorer`  init scale (log)           histograms and std without and with normalization
 =======================  ================================  ==========================================
 
 ipywidgets is imported only when a live widget is made: ``import initlib``
@@ -41,6 +42,7 @@ Where things live (every public name is re-exported here)::
     trainer.py    what the explorers that train share (data, cached runs, layout)
     scale.py      scale_explorer        gain.py      gain_explorer
     symmetry.py   symmetry_explorer     training.py  training_explorer
+    normalization.py  normalization_explorer
 
 To add an explorer: write ``initlib/widgets/<name>.py`` with a subclass of
 :class:`Explorer` (``_setup`` makes ``self.fig`` with ``render._new_figure``;
@@ -68,6 +70,7 @@ Used in: the symmetry, saturation and He-scaling chapters, and the
 from .controls import Choice, LogSlider
 from .explorer import Explorer
 from .gain import gain_explorer
+from .normalization import normalization_explorer
 from .render import CACHE_SIZE, DPI, PNG_COLORS  # noqa: F401  (settings of every frame)
 from .scale import scale_explorer
 from .scaled import critical_gain
@@ -82,5 +85,6 @@ __all__ = [
     "gain_explorer",
     "symmetry_explorer",
     "training_explorer",
+    "normalization_explorer",
     "critical_gain",
 ]
