@@ -62,7 +62,8 @@ def test_normalized_side_does_not_change_with_the_scale():
     assert plain[0.01][-1] < 1e-3 * plain[1.0][-1]  # collapsed
     assert plain[100.0][-1] > 0.99  # saturated tanh
     for s in (0.01, 100.0):
-        np.testing.assert_allclose(normed[s], normed[1.0], rtol=1e-3)  # eps = 1e-5 is the only difference
+        # eps = 1e-5 is the only difference: at scale 0.01 and width 40 it is 0.6 % of the variance
+        np.testing.assert_allclose(normed[s], normed[1.0], rtol=5e-3)
     assert "with batch norm from" in ex.describe(0.01)
 
 
