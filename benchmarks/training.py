@@ -5,8 +5,12 @@ same data with full-batch gradient descent in float64, in one process, one
 after the other; each configuration is repeated and the median is reported,
 with the ratio to the minimal numpy loop (the practical limit of numpy).
 
-    python benchmarks/training.py            # all three configurations
-    python benchmarks/training.py --quick    # fewer steps, for a smoke test
+    python benchmarks/training.py                   # every configuration
+    python benchmarks/training.py --quick           # fewer steps, for a smoke test
+    python benchmarks/training.py --only residual   # one configuration
+
+The "residual" configuration trains an ``initlib.ResidualMLP`` (50 blocks of
+width 64, depth-scaled branches); the others an ``initlib.MLP``.
 
 PyTorch is optional (``pip install -r benchmarks/requirements.txt``); without
 it its column is skipped.
@@ -22,16 +26,21 @@ import numpy as np
 import initlib as il
 
 CONFIGS = {
-    # name: (sizes, n_points, steps)
+    # name: (sizes, n_points, steps); for "residual", sizes is (n_in, width, n_blocks)
     "small": ([2, 10, 5, 1], 300, 15000),
     "deep": ([2] + [64] * 30 + [1], 512, 1000),
     "wide": ([2, 1024, 1024, 1], 1024, 200),
+    "residual": ((2, 64, 50), 300, 100),
 }
 
 
 def problem(sizes, n_points, seed=0):
     X, y, _, _ = il.data.circles(n_train=n_points, n_test=0, seed=seed)
-    net = il.MLP(sizes, activation="relu", output="sigmoid", init="he_normal", seed=seed)
+    if isinstance(sizes, tuple):
+        n_in, width, n_blocks = sizes
+        net = il.ResidualMLP(n_in, width, n_blocks, branch_scale=1 / np.sqrt(n_blocks), seed=seed)
+    else:
+        net = il.MLP(sizes, activation="relu", output="sigmoid", init="he_normal", seed=seed)
     return X, y, net
 
 
@@ -43,6 +52,8 @@ def run_initlib(X, y, net, steps, lr):
 
 def run_minimal(X, y, net, steps, lr):
     """The same maths written as plainly as numpy allows: no checks, no records."""
+    if isinstance(net, il.ResidualMLP):
+        return run_minimal_residual(X, y, net, steps, lr)
     W = [w.copy() for w in net.W]
     b = [v.copy() for v in net.b]
     n, L = X.shape[0], len(W)
@@ -62,10 +73,42 @@ def run_minimal(X, y, net, steps, lr):
     return W
 
 
+def run_minimal_residual(X, y, net, steps, lr):
+    """Residual blocks h + alpha * (relu(h W1 + b1) W2 + b2), plainly."""
+    W_in, b_in, W_out, b_out = net.W_in.copy(), net.b_in.copy(), net.W_out.copy(), net.b_out.copy()
+    W1, b1 = [w.copy() for w in net.W1], [v.copy() for v in net.b1]
+    W2, b2 = [w.copy() for w in net.W2], [v.copy() for v in net.b2]
+    alpha, n, L = net.branch_scale, X.shape[0], net.n_blocks
+    for _ in range(steps):
+        h, a = [X @ W_in + b_in], []
+        for l in range(L):
+            a.append(np.maximum(h[l] @ W1[l] + b1[l], 0.0))
+            h.append(h[l] + alpha * (a[l] @ W2[l] + b2[l]))
+        p = 1.0 / (1.0 + np.exp(-(h[L] @ W_out + b_out)))
+        delta = (p - y) / n
+        g = delta @ W_out.T
+        W_out -= lr * (h[L].T @ delta)
+        b_out -= lr * delta.sum(axis=0)
+        for l in range(L - 1, -1, -1):
+            dr = alpha * g
+            du = (dr @ W2[l].T) * (a[l] > 0)
+            W2[l] -= lr * (a[l].T @ dr)
+            b2[l] -= lr * dr.sum(axis=0)
+            gW1 = h[l].T @ du
+            g = g + du @ W1[l].T
+            W1[l] -= lr * gW1
+            b1[l] -= lr * du.sum(axis=0)
+        W_in -= lr * (X.T @ g)
+        b_in -= lr * g.sum(axis=0)
+    return [W_in] + [w for pair in zip(W1, W2) for w in pair] + [W_out]
+
+
 def run_torch(X, y, net, steps, lr):
     import torch
 
     torch.set_num_threads(max(1, torch.get_num_threads()))
+    if isinstance(net, il.ResidualMLP):
+        return run_torch_residual(torch, X, y, net, steps, lr)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     W = [torch.tensor(w, requires_grad=True) for w in net.W]
     b = [torch.tensor(v, requires_grad=True) for v in net.b]
@@ -78,6 +121,25 @@ def run_torch(X, y, net, steps, lr):
         grads = torch.autograd.grad(loss, W + b)
         with torch.no_grad():
             for p, g in zip(W + b, grads):
+                p -= lr * g
+    return [w.detach().numpy() for w in W]
+
+
+def run_torch_residual(torch, X, y, net, steps, lr):
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    params = [torch.tensor(w, requires_grad=True) for w in net.W + net.b]
+    n_w = len(net.W)
+    W, b = params[:n_w], params[n_w:]
+    alpha, L = net.branch_scale, net.n_blocks
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    for _ in range(steps):
+        h = Xt @ W[0] + b[0]
+        for l in range(L):
+            h = h + alpha * (torch.relu(h @ W[1 + 2 * l] + b[1 + 2 * l]) @ W[2 + 2 * l] + b[2 + 2 * l])
+        loss = loss_fn(h @ W[-1] + b[-1], yt)
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for p, g in zip(params, grads):
                 p -= lr * g
     return [w.detach().numpy() for w in W]
 
@@ -103,6 +165,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a tenth of the steps")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", choices=sorted(CONFIGS), help="run this configuration alone")
     args = parser.parse_args()
     competitors = {"minimal numpy": run_minimal, "initlib": run_initlib}
     if have_torch():
@@ -110,6 +173,8 @@ def main():
     print(f"| config | {' | '.join(competitors)} | initlib / minimal | pytorch / initlib |")
     print("|---" * (len(competitors) + 3) + "|")
     for name, (sizes, n_points, steps) in CONFIGS.items():
+        if args.only and name != args.only:
+            continue
         steps = max(1, steps // 10) if args.quick else steps
         X, y, net = problem(sizes, n_points)
         lr = 0.01 if name == "small" else 0.05

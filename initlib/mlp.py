@@ -11,17 +11,19 @@ output (``output="sigmoid"``: probabilities; ``"softmax"``; ``"identity"``).
 
 After :meth:`MLP.forward` and :meth:`MLP.backward`, the per-layer lists
 
-=====  =======================================  ============================
-list   entry ``l``                              shape
-=====  =======================================  ============================
-``W``  weights                                  ``(sizes[l], sizes[l+1])``
-``b``  biases                                   ``(sizes[l+1],)``
-``z``  pre-activations                          ``(n_samples, sizes[l+1])``
-``a``  activations                              ``(n_samples, sizes[l+1])``
-``dz`` :math:`\partial L/\partial z_l`          ``(n_samples, sizes[l+1])``
-``dW`` :math:`\partial L/\partial W_l`          like ``W[l]``
-``db`` :math:`\partial L/\partial b_l`          like ``b[l]``
-=====  =======================================  ============================
+======  =======================================  ============================
+list    entry ``l``                              shape
+======  =======================================  ============================
+``W``   weights                                  ``(sizes[l], sizes[l+1])``
+``b``   biases                                   ``(sizes[l+1],)``
+``z``   pre-activations                          ``(n_samples, sizes[l+1])``
+``a``   activations                              ``(n_samples, sizes[l+1])``
+``zn``  the activation's input (see below)       ``(n_samples, sizes[l+1])``
+``dz``  :math:`\partial L/\partial z_l`          ``(n_samples, sizes[l+1])``
+``dW``  :math:`\partial L/\partial W_l`          like ``W[l]``
+``db``  :math:`\partial L/\partial b_l`          like ``b[l]``
+======  =======================================  ============================
+
 
 share one index, so diagnostics read them without hooks (the design of
 scikit-learn's MLP). They follow the network protocol of
@@ -173,7 +175,7 @@ class MLP(Network):
         b = [self._init_bias(bias_init, fan_out, rng) for fan_out in self.sizes[1:]]
         self._set_params(W, b)
         if norm is not None:
-            self._set_norms(norm, [_normalization.make(norm, w, norm_eps, norm_momentum) for w in self.sizes[1:-1]])
+            self._set_norms(norm, _normalization.make_layers(norm, self.sizes[1:-1], norm_eps, norm_momentum))
 
     @staticmethod
     def _init_bias(bias_init, fan_out, rng):

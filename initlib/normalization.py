@@ -46,7 +46,7 @@ import numpy as np
 
 from ._validate import check_choice, check_finite_float, check_nonnegative_float, check_positive_int
 
-__all__ = ["BatchNorm", "LayerNorm", "NORMS", "make"]
+__all__ = ["BatchNorm", "LayerNorm", "NORMS", "make", "make_layers"]
 
 
 class _Norm:
@@ -234,6 +234,21 @@ def check_norm(norm):
     if norm not in NORMS:
         raise ValueError(f"unknown norm {norm!r}; valid: None, {', '.join(sorted(NORMS))}")
     return norm
+
+
+def make_layers(norm, widths, norm_eps=1e-5, norm_momentum=0.1, gamma=1.0):
+    """One normalization layer per width, from a network's ``norm``, ``norm_eps`` and ``norm_momentum`` arguments.
+
+    Examples
+    --------
+    >>> make_layers("batch", [4, 3])
+    [BatchNorm(4, eps=1e-05, momentum=0.1), BatchNorm(3, eps=1e-05, momentum=0.1)]
+    """
+    eps = check_nonnegative_float(norm_eps, "norm_eps")
+    momentum = check_nonnegative_float(norm_momentum, "norm_momentum")
+    if momentum > 1:
+        raise ValueError(f"norm_momentum must be in [0, 1], got {momentum}")
+    return [make(norm, w, eps, momentum, gamma) for w in widths]
 
 
 def make(norm, width, eps=1e-5, momentum=0.1, gamma=1.0):

@@ -39,21 +39,21 @@ switches on.
 Per-block lists (``l = 0 .. n_blocks - 1``; those of the network protocol,
 :mod:`initlib.network`, have the output layer as an extra last entry):
 
-==============  ===========================================  =====================
-list            entry ``l``                                  shape
-==============  ===========================================  =====================
-``stream``      :math:`h_l` (``n_blocks + 1`` entries)       ``(n, width)``
-``z``           :math:`h_l W_{1,l} + b_{1,l}`; ``z[-1]``     ``(n, width)``
-                the logits
-``zn``          the activation's input (``z`` normalized)     ``(n, width)``
-``a``           :math:`f(\text{zn}_l)`; ``a[-1]`` the output  ``(n, width)``
-``z2``          :math:`a_l W_{2,l} + b_{2,l}`                ``(n, width)``
-``branch``      :math:`r_l` (``z2`` normalized), before       ``(n, width)``
-                :math:`\alpha_l`
-``W1 W2 b1 b2`` the branch's weights and biases               ``(width, width)``
-``dW1 ...``     their gradients; ``dz``, ``dstream``:         like the array
-                gradients in ``z`` and in the stream
-==============  ===========================================  =====================
+===============  ==========================================  ==================
+list             entry ``l``                                 shape
+===============  ==========================================  ==================
+``stream``       ``h_l``, ``n_blocks + 1`` entries           ``(n, width)``
+``z``            ``h_l @ W1[l] + b1[l]``; ``z[-1]``: logits  ``(n, width)``
+``zn``           the activation's input (``z`` normalized)   ``(n, width)``
+``a``            ``f(zn[l])``; ``a[-1]``: the output         ``(n, width)``
+``z2``           ``a[l] @ W2[l] + b2[l]``                    ``(n, width)``
+``branch``       ``r_l`` (``z2`` normalized), before alpha   ``(n, width)``
+``W1``, ``W2``   the branch's weight matrices                ``(width, width)``
+``b1``, ``b2``   the branch's biases                         ``(width,)``
+``dW1`` ...      their gradients                             like the array
+``dz``           gradient of the loss in ``z[l]``            ``(n, width)``
+``dstream``      gradient of the loss in ``h_l``             ``(n, width)``
+===============  ==========================================  ==================
 
 plus ``W_in``, ``b_in``, ``W_out``, ``b_out`` (and ``dW_in`` ...), ``alpha``
 and ``dalpha`` of shape ``(n_blocks,)``, and ``norms1``, ``norms2`` (one
@@ -120,8 +120,12 @@ class ResidualMLP(Network):
     >>> net = ResidualMLP(2, 64, 10, seed=0)
     >>> X = np.random.default_rng(0).standard_normal((512, 2))
     >>> _ = net.forward(X)
-    >>> round(float(net.stream[-1].std() / net.stream[0].std()))
+    >>> round(float(net.stream[-1].std() / net.stream[0].std()))  # sqrt(3)**10 = 243, up to the draw
     168
+    >>> net = ResidualMLP(2, 64, 10, branch_scale=1 / np.sqrt(10), seed=0)
+    >>> _ = net.forward(X)
+    >>> round(float(net.stream[-1].std() / net.stream[0].std()), 2)  # (1 + 2/10)**5 = 2.49
+    2.58
     >>> print(ResidualMLP(2, 8, 3, branch_scale=0, learn_scale=True))
     ResidualMLP(n_in=2, width=8, n_blocks=3, n_out=1, activation='relu', output='sigmoid', init='he_normal', branch_scale=0, learn_scale=True, params=468)
     """
@@ -191,10 +195,10 @@ class ResidualMLP(Network):
         if self.norm is None:
             self.norms1, self.norms2 = [], []
         else:
-            make = _normalization.make
-            self.norms1 = [make(self.norm, w, norm_eps, norm_momentum) for _ in range(self.n_blocks)]
+            make = _normalization.make_layers
+            self.norms1 = make(self.norm, [w] * self.n_blocks, norm_eps, norm_momentum)
             gamma = 0.0 if self.zero_gamma else 1.0
-            self.norms2 = [make(self.norm, w, norm_eps, norm_momentum, gamma=gamma) for _ in range(self.n_blocks)]
+            self.norms2 = make(self.norm, [w] * self.n_blocks, norm_eps, norm_momentum, gamma=gamma)
         self._allocate()
 
     def _allocate(self):

@@ -56,7 +56,7 @@ class History:
         Mean loss and accuracy on the whole training set.
     test_loss, test_acc : ndarray or None
         The same on the test set, if one was given.
-    act_mean, act_std, act_frac : ndarray, shape (n_records, n_layers) or None
+    act_mean, act_std, act_frac : ndarray, shape (n_records, len(net.a)) or None
         With ``record_stats=True``: mean and std of each layer's activations
         ``a[l]`` on the training set, and the fraction of saturated
         (|tanh| > 0.99, sigmoid outside [0.01, 0.99]) or dead (ReLU: a = 0)

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 import initlib as il
-from initlib.activations import ACTIVATIONS
 
 
 SMALL_BIASES = functools.partial(il.init.normal, std=0.1)  # biases that differ from unit to unit
@@ -17,8 +16,7 @@ def batch(n=256, n_in=10, seed=0):
     return np.random.default_rng(seed).standard_normal((n, n_in))
 
 
-# GELU and SELU join once initlib.activations has them
-DEEP_ACTIVATIONS = [a for a in ("relu", "tanh", "gelu", "selu") if a in ACTIVATIONS]
+DEEP_ACTIVATIONS = ["relu", "tanh", "gelu", "selu"]
 
 
 @pytest.mark.parametrize("activation", DEEP_ACTIVATIONS)
@@ -31,7 +29,8 @@ def test_every_layer_of_a_30_layer_net_reaches_the_target(activation):
     assert len(stds) == 30 and np.all(np.abs(stds - 1.0) <= 0.01), stds.round(4)
     r = net.lsuv_report
     np.testing.assert_allclose(r.std_after, stds, rtol=1e-12)  # the report measured what the net computes
-    assert r.converged.all() and list(r.iterations) == [1] * 30  # zero biases: one rescaling is exact
+    # zero biases: one rescaling is exact (SELU layers are often within tol already: 0)
+    assert r.converged.all() and r.iterations.max() == 1
     for W in net.W[1:-1]:  # orthogonal times the reported scale
         q = W / np.linalg.norm(W[:, 0])
         np.testing.assert_allclose(q.T @ q, np.eye(64), atol=1e-10)

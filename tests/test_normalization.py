@@ -292,7 +292,9 @@ def test_batch_of_one_sample_in_training_mode():
     [
         ({"norm": "instance"}, ValueError, "unknown norm 'instance'; valid: None, batch, layer"),
         ({"norm": True}, TypeError, "norm must be None, 'batch' or 'layer'"),
-        ({"norm": "batch", "norm_eps": -1.0}, ValueError, "eps must be >= 0"),
+        ({"norm": "batch", "norm_eps": -1.0}, ValueError, "norm_eps must be >= 0"),
+        ({"norm": "layer", "norm_eps": "tiny"}, TypeError, "norm_eps must be a real number"),
+        ({"norm": "batch", "norm_momentum": 2.0}, ValueError, r"norm_momentum must be in \[0, 1\], got 2.0"),
     ],
 )
 def test_bad_norm_arguments(kwargs, exc, match):

@@ -188,7 +188,7 @@ def test_decision_boundary_multiclass_and_given_ax():
 def test_decision_boundary_bad_input(circles):
     X, y, _, _ = circles
     net = MLP([2, 3, 1])
-    with pytest.raises(TypeError, match="net must be an initlib.MLP"):
+    with pytest.raises(TypeError, match=r"net must be an initlib network \(MLP or ResidualMLP\), got str"):
         plots.decision_boundary("net", X, y)
     with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 2\)"):
         plots.decision_boundary(net, np.zeros((5, 3)), np.zeros(5))
@@ -227,7 +227,7 @@ def test_decision_boundaries_bad_input(circles):
         plots.decision_boundaries([MLP([2, 3, 1])], X, y)
     with pytest.raises(ValueError, match="at least one network"):
         plots.decision_boundaries({}, X, y)
-    with pytest.raises(TypeError, match=r"nets_by_title\['b'\] must be an initlib.MLP"):
+    with pytest.raises(TypeError, match=r"nets_by_title\['b'\] must be an initlib network \(MLP or ResidualMLP\)"):
         plots.decision_boundaries({"a": MLP([2, 3, 1]), "b": None}, X, y)
     fig, ax = plt.subplots()
     with pytest.raises(ValueError, match="axes must hold at least 2 Axes"):
@@ -625,3 +625,22 @@ def test_given_ax_is_used_and_no_figure_is_created(circles, healthy):
         assert call(ax) is ax
     assert len(plt.get_fignums()) == n
     fig.canvas.draw()
+
+
+def test_plots_accept_residual_networks(circles):
+    """The network protocol: every plot that takes an MLP takes a ResidualMLP too."""
+    X, y, _, _ = circles
+    res = il.ResidualMLP(2, 8, 3, branch_scale=0.5, norm="batch", seed=0)
+    ax = plots.decision_boundary(res, X, y, resolution=30)
+    assert "he_normal" in ax.get_title()
+    fig = plots.decision_boundaries({"mlp": MLP([2, 8, 1]), "residual": res}, X, y, resolution=30)
+    assert len(fig.axes) == 3
+    res.forward(X)
+    fig = plots.layer_histograms(res)
+    assert [ax.get_title().split("\n")[0] for ax in fig.axes if ax.get_visible()] == ["block 1", "block 2", "block 3"]
+    ax = plots.layer_std({"residual": activation_stats(res, X), "mlp": activation_stats(MLP([2, 8, 8, 1]), X)})
+    assert len(ax.get_lines()) >= 2
+    ax = plots.gradient_norms(gradient_stats(res, X, y))
+    with pytest.raises(ValueError, match="net must take 2 inputs"):
+        plots.decision_boundary(il.ResidualMLP(3, 4, 1), X, y)
+    check_readable(fig)

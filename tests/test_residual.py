@@ -29,6 +29,16 @@ def test_backward_matches_finite_differences(activation, output, learn_scale):
             assert grads["alpha"][l] == pytest.approx(np.sum(net.dstream[l + 1] * net.branch[l]), rel=1e-12)
 
 
+@pytest.mark.parametrize("activation", ["gelu", "silu", "selu", "elu"])
+def test_backward_with_the_modern_activations(activation):
+    net = ResidualMLP(3, 4, 3, activation=activation, init="xavier_normal", branch_scale=0.7, learn_scale=True, seed=1)
+    randomize_biases(net)
+    X, y = problem("sigmoid")
+    net.loss_and_grad(X, y)
+    assert min(np.abs(z).min() for z in net.z[:-1]) > 1e-3  # SELU and ELU have a kink in f' at 0
+    check_gradients(net, X, y)
+
+
 def test_learned_alpha_from_zero_gets_a_gradient():
     """ReZero: alpha = 0 switches every branch off, yet dL/dalpha is not zero."""
     net = ResidualMLP(3, 4, 3, activation="tanh", branch_scale=0.0, learn_scale=True, seed=2)
@@ -234,6 +244,16 @@ def test_every_parameter_moves_including_learned_alpha(optimizer):
     il.train(net, X, y, epochs=3, lr=0.05, optimizer=optimizer)
     for name, p, _ in net.parameters():
         assert not np.array_equal(p, before[name]), name
+
+
+def test_rezero_starts_as_the_identity_and_learns_its_scales():
+    X, y, Xt, yt = il.data.circles(seed=1)
+    net = ResidualMLP(2, 16, 10, branch_scale=0.0, learn_scale=True, seed=0)
+    net.forward(X)
+    assert all(np.array_equal(h, net.stream[0]) for h in net.stream)
+    h = il.train(net, X, y, epochs=300, lr=0.01, optimizer="adam", X_test=Xt, y_test=yt)
+    assert h.final_train_acc > 0.95 and h.final_test_acc > 0.9
+    assert np.all(net.alpha != 0)
 
 
 def test_divergence_is_reported_with_its_epoch():

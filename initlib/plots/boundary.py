@@ -7,7 +7,7 @@ import matplotlib.colors as mcolors
 import numpy as np
 
 from .._validate import check_nonnegative_float, check_positive_int
-from ..mlp import MLP
+from ..network import Network, check_network
 from .axes import _check_ax, _check_axes, _check_title, _finish, _new_figure, _one_axes
 from .style import _CYCLE, _MARKERS, _MAX_WIDTH, _TEXT_SIZE, COLORS, style
 
@@ -38,8 +38,8 @@ def _check_Xy(X, y, net=None):
         raise ValueError("X must contain at least one sample")
     if not np.all(np.isfinite(X)):
         raise ValueError("X contains NaN or infinite values")
-    if net is not None and net.sizes[0] != 2:
-        raise ValueError(f"net must take 2 inputs to draw its decision boundary, but net.sizes[0] = {net.sizes[0]}")
+    if net is not None and net.n_in != 2:
+        raise ValueError(f"net must take 2 inputs to draw its decision boundary, but net.n_in = {net.n_in}")
     try:
         y = np.asarray(y, dtype=float)
     except (TypeError, ValueError):
@@ -151,9 +151,10 @@ def decision_boundary(net, X, y, ax=None, title=None, resolution=200, margin=0.5
 
     Parameters
     ----------
-    net : MLP
-        A network with 2 inputs. Only :meth:`MLP.predict_proba` is called: the
-        arrays stored by the last forward pass are left alone.
+    net : MLP or ResidualMLP
+        A network with 2 inputs. Only its ``predict_proba`` is called
+        (evaluation mode): the arrays stored by the last forward pass are
+        left alone.
     X : ndarray of shape (n_samples, 2)
     y : ndarray of shape (n_samples,) or (n_samples, 1)
         Class labels 0, 1, ... (or one-hot rows).
@@ -180,8 +181,7 @@ def decision_boundary(net, X, y, ax=None, title=None, resolution=200, margin=0.5
 
     Used in: the symmetry and He-scaling chapters.
     """
-    if not isinstance(net, MLP):
-        raise TypeError(f"net must be an initlib.MLP, got {type(net).__name__}")
+    check_network(net)
     X, y = _check_Xy(X, y, net)
     resolution, margin = _check_grid_args(resolution, margin)
     _check_title(title)
@@ -197,7 +197,7 @@ def decision_boundaries(nets_by_title, X, y, axes=None, resolution=150, margin=0
 
     Parameters
     ----------
-    nets_by_title : dict of str to MLP
+    nets_by_title : dict of str to MLP or ResidualMLP
         Panel title to network, in display order.
     X, y, resolution, margin
         As for :func:`decision_boundary`.
@@ -222,16 +222,15 @@ def decision_boundaries(nets_by_title, X, y, axes=None, resolution=150, margin=0
     Used in: the symmetry and He-scaling chapters.
     """
     if not isinstance(nets_by_title, dict):
-        raise TypeError(f"nets_by_title must be a dict of title -> MLP, got {type(nets_by_title).__name__}")
+        raise TypeError(f"nets_by_title must be a dict of title -> network, got {type(nets_by_title).__name__}")
     if not nets_by_title:
         raise ValueError("nets_by_title must hold at least one network")
     for key, net in nets_by_title.items():
-        if not isinstance(net, MLP):
-            raise TypeError(f"nets_by_title[{key!r}] must be an initlib.MLP, got {type(net).__name__}")
+        check_network(net, f"nets_by_title[{key!r}]")
     X, y = _check_Xy(X, y, next(iter(nets_by_title.values())))
     for key, net in nets_by_title.items():
-        if net.sizes[0] != 2:
-            raise ValueError(f"nets_by_title[{key!r}] must take 2 inputs, but its sizes[0] = {net.sizes[0]}")
+        if net.n_in != 2:
+            raise ValueError(f"nets_by_title[{key!r}] must take 2 inputs, but its n_in = {net.n_in}")
     resolution, margin = _check_grid_args(resolution, margin)
     _check_title(suptitle, "suptitle")
     n = len(nets_by_title)
@@ -245,7 +244,7 @@ def decision_boundaries(nets_by_title, X, y, axes=None, resolution=150, margin=0
         last = None
         for ax, (name, net) in zip(axes, nets_by_title.items()):
             cs = _draw_boundary(ax, net, X, y, resolution, margin, colorbar=False, title=str(name))
-            if cs is not None and (net.loss.name != "softmax" or net.sizes[-1] <= 2):
+            if cs is not None and (net.loss.name != "softmax" or net.n_out <= 2):
                 last = cs
         for ax in axes[1:]:
             ax.set_ylabel("")

@@ -10,7 +10,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 from .. import activations as _activations
 from .._validate import check_positive_int
 from ..diagnostics import LayerStats
-from ..mlp import MLP
+from ..network import Network
 from .axes import _check_axes, _check_title, _finish, _new_figure, _note
 from .style import _MAX_WIDTH, _TEXT_SIZE, layer_colors, style
 
@@ -22,16 +22,18 @@ _BIG = 1e300
 
 
 def _activation_list(activations, name="activations"):
-    """Return (labels, list of flat float arrays) from a sequence of arrays, a dict, or an MLP."""
+    """Return (labels, list of flat float arrays) from a sequence of arrays, a dict, or a network."""
     if isinstance(activations, LayerStats):
         raise TypeError(
             f"{name} must be the activations themselves (for example net.a[:-1]); "
             "a LayerStats holds only their mean and std"
         )
-    if isinstance(activations, MLP):
-        if activations.a[0] is None:
+    if isinstance(activations, Network):  # its hidden activations, labelled "layer 1" or "block 1" ...
+        net = activations
+        if net.a[0] is None:
             raise ValueError(f"{name}: the network has no activations yet; call net.forward(X) first")
-        activations = activations.a[:-1] if activations.n_layers > 1 else activations.a
+        keep = len(net.a) - 1 if len(net.a) > 1 else 1
+        activations = dict(zip(net.layer_names[:keep], net.a[:keep]))
     if isinstance(activations, dict):
         labels = [str(k) for k in activations]
         arrays = list(activations.values())
@@ -43,7 +45,9 @@ def _activation_list(activations, name="activations"):
         labels = [f"layer {i + 1}" for i in range(activations.shape[0])]
         arrays = list(activations)
     else:
-        raise TypeError(f"{name} must be a list of arrays (one per layer), a dict, or an MLP; got {type(activations).__name__}")
+        raise TypeError(
+            f"{name} must be a list of arrays (one per layer), a dict, or a network; got {type(activations).__name__}"
+        )
     if not arrays:
         raise ValueError(f"{name} must hold at least one layer")
     out = []
@@ -99,10 +103,10 @@ def layer_histograms(activations, activation=None, axes=None, bins=41, title=Non
 
     Parameters
     ----------
-    activations : list of ndarray, dict of str to ndarray, or MLP
+    activations : list of ndarray, dict of str to ndarray, or a network
         One array per layer (any shape; all entries are counted), e.g.
         ``net.a[:-1]`` after ``net.forward(X)``; a dict gives the panel
-        titles; an MLP stands for its hidden layers' activations.
+        titles; a network (MLP, ResidualMLP) stands for its hidden layers' activations.
     activation : str or Activation, optional
         Fixes the x range: ``"tanh"`` (-1, 1), ``"sigmoid"`` (0, 1),
         ``"relu"`` starts at 0. Default: the range of the data.

@@ -8,7 +8,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from .._validate import check_finite_float
 from ..diagnostics import GradientStats, LayerStats
-from ..mlp import MLP
+from ..network import Network
 from ..train import History
 from .axes import _check_ax, _check_title, _describe_masked, _finish, _finite_array, _legend, _note, _one_axes, _set_log_y
 from .style import _MARKERS, COLORS, _colors_for, style
@@ -22,7 +22,7 @@ def _curves_from(source, attr, name, allowed_type):
     def one(value, key):
         if isinstance(value, allowed_type):
             return getattr(value, attr) if isinstance(attr, str) else attr(value)
-        if isinstance(value, (LayerStats, GradientStats, History, MLP)):
+        if isinstance(value, (LayerStats, GradientStats, History, Network)):
             raise TypeError(f"{key} must be a {allowed_type.__name__} or an array of per-layer values, got {type(value).__name__}")
         return value
 
@@ -34,7 +34,7 @@ def _curves_from(source, attr, name, allowed_type):
     elif isinstance(source, allowed_type):
         labels = [""]
         values = [_finite_array(one(source, name), name)]
-    elif isinstance(source, (str, bytes, LayerStats, GradientStats, History, MLP)) or source is None:
+    elif isinstance(source, (str, bytes, LayerStats, GradientStats, History, Network)) or source is None:
         raise TypeError(
             f"{name} must be a {allowed_type.__name__}, a dict of label -> {allowed_type.__name__} or array, "
             f"or an array of per-layer values; got {type(source).__name__}"

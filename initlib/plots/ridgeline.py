@@ -159,7 +159,7 @@ def layer_histograms_stacked(activations, activation=None, ax=None, bins=61, tit
 
     Parameters
     ----------
-    activations : list of ndarray, dict of str to ndarray, or MLP
+    activations : list of ndarray, dict of str to ndarray, or a network
         As for :func:`layer_histograms`.
     activation : str or Activation, optional
         Fixes the x range for ``"tanh"`` (-1, 1) and ``"sigmoid"`` (0, 1).
