@@ -1,20 +1,22 @@
-"""Every exercise check fails on the student's stub, and says it is not implemented.
+"""Every exercise check fails on the student's stub, with the same sentence naming the exercise.
 
 The stub is what the student edition (``make student``) and nbgrader's
-release version put in place of a solution: ``raise NotImplementedError()``.
-The wrong answers typical of each exercise are tested with each chapter
-(``tests/test_claims_<chapter>.py``).
+release version put in place of a solution: ``raise NotImplementedError("<label> (<title>): ...")``.
+The wrong answers typical of each exercise are tested in ``tests/test_checks_<chapter>.py``.
 """
+import re
+
 import pytest
 
 import initlib.checks as checks
 
 CHECKS = sorted(name for name in checks.__all__ if name.startswith("check_"))
+MESSAGE = "ex-x (An exercise): replace this line with your code, then run the cell"
 
 
 def stub(*args, **kwargs):
     # YOUR CODE HERE
-    raise NotImplementedError()
+    raise NotImplementedError(MESSAGE)
 
 
 def test_every_chapter_has_checks():
@@ -22,8 +24,12 @@ def test_every_chapter_has_checks():
 
 
 @pytest.mark.parametrize("name", CHECKS)
-def test_check_fails_on_the_stub(name, capsys):
-    with pytest.raises(checks.CheckFailed, match="not implemented yet") as info:
-        getattr(checks, name)(stub)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_check_fails_on_the_stub_with_one_sentence(name, seed, capsys):
+    with pytest.raises(checks.CheckFailed) as info:
+        getattr(checks, name)(stub, seed=seed)
     assert "✔" not in capsys.readouterr().out, "no success line for a stub"
-    assert name.removeprefix("check_") in str(info.value), "the feedback names the exercise"
+    thing = name.removeprefix("check_")
+    assert str(info.value) == (f"{thing}: not implemented yet (it raises NotImplementedError: {MESSAGE}). "
+                               f"Write {thing} in its cell, run that cell, then run this check again.")
+    assert not re.search(r"\d+ of \d+", str(info.value)), "no count of cases for a stub"

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 import initlib as il
-from initlib.checks import CheckFailed
 
 # ------------------------------------------------------------------------------------------------
 # Fixtures: the chapter's experiments
@@ -442,112 +441,6 @@ def test_exercise_quarter():
 
 def test_summary_fixed_scale():
     assert 1 / np.sqrt(10000) == 0.01  # "0.01 is balanced only for layers of 10000 inputs"
-
-
-# ------------------------------------------------------------------------------------------------
-# The check of the implement exercise (ex-saturation-fraction)
-# ------------------------------------------------------------------------------------------------
-
-
-def reference(a, activation="tanh", threshold=0.99):
-    """The solution in the chapter's cell sol-fraction-code."""
-    a = np.asarray(a, dtype=float)
-    if activation == "tanh":
-        return float(np.mean(np.abs(a) > threshold))
-    if activation == "sigmoid":
-        return float(np.mean((a > threshold) | (a < 1 - threshold)))
-    raise ValueError(f"activation must be 'tanh' or 'sigmoid', got {activation!r}")
-
-
-def test_check_accepts_the_reference(capsys):
-    il.checks.check_saturated_fraction(reference)
-    assert capsys.readouterr().out.strip() == "✔ saturated_fraction: all 8 checks passed."
-
-
-def test_check_accepts_initlib_and_is_reexported(capsys):
-    assert "check_saturated_fraction" in il.checks.__all__
-    il.checks.check_saturated_fraction(il.diagnostics.saturated_fraction)
-    assert "all 8 checks passed" in capsys.readouterr().out
-
-
-def test_check_rejects_a_stub():
-    def saturated_fraction(a, activation="tanh", threshold=0.99):
-        raise NotImplementedError
-
-    with pytest.raises(CheckFailed, match="not implemented yet") as info:
-        il.checks.check_saturated_fraction(saturated_fraction)
-    assert str(info.value).count("not implemented") == 1
-
-
-def _variant(tanh_rule, sigmoid_rule, other=None):
-    def saturated_fraction(a, activation="tanh", threshold=0.99):
-        a = np.asarray(a, dtype=float)
-        if activation == "tanh":
-            return tanh_rule(a, threshold)
-        if activation == "sigmoid":
-            return sigmoid_rule(a, threshold)
-        if other is None:
-            raise ValueError(activation)
-        return other
-    return saturated_fraction
-
-
-GOOD_TANH = lambda a, t: float(np.mean(np.abs(a) > t))  # noqa: E731
-GOOD_SIGMOID = lambda a, t: float(np.mean((a > t) | (a < 1 - t)))  # noqa: E731
-
-
-@pytest.mark.parametrize(
-    "fn, message",
-    [
-        (_variant(lambda a, t: float(np.mean(a > t)), GOOD_SIGMOID),
-         r"returned 0\.2; expected 0\.4: only the upper tail was counted; tanh also saturates near -1"),
-        (_variant(GOOD_TANH, lambda a, t: float(np.mean(a > t))),
-         r"\[both tails of a sigmoid\] returned 0\.25; expected 0\.5: only the upper tail was counted; a sigmoid "
-         r"also saturates near 0"),
-        (_variant(lambda a, t: int(np.sum(np.abs(a) > t)), lambda a, t: int(np.sum((a > t) | (a < 1 - t)))),
-         r"returned 2; expected 0\.4: that is the number of saturated entries; return the fraction"),
-        (_variant(lambda a, t: float(np.mean(np.abs(a) >= t)), GOOD_SIGMOID),
-         r"\[values exactly at the threshold\] returned 0\.75; expected 0\.25: a value exactly at the threshold "
-         r"is not saturated: use >, not >="),
-        (_variant(lambda a, t: float(np.mean(np.abs(a) > 0.99)), GOOD_SIGMOID),
-         r"threshold=0\.9\) \[a threshold other than 0\.99\] returned 0; expected 0\.5: the threshold argument "
-         r"was ignored"),
-        (_variant(lambda a, t: np.mean(np.abs(a) > t, axis=0), GOOD_SIGMOID),
-         r"returned an array of shape \(3,\); expected one number for all the entries"),
-        (_variant(GOOD_TANH, GOOD_SIGMOID, other=0.0),
-         r"saturated_fraction\(array, 'relu'\) returned 0\.0; expected it to raise ValueError"),
-        (_variant(GOOD_TANH, lambda a, t: float(np.mean(np.abs(a) > t))),
-         r"\[both tails of a sigmoid\] returned 0\.25; expected 0\.5"),
-    ],
-    ids=["no-abs", "sigmoid-upper-only", "count", "greater-equal", "fixed-threshold", "per-column", "relu-accepted",
-         "tanh-rule-for-sigmoid"],
-)
-def test_check_names_the_mistake(fn, message):
-    with pytest.raises(CheckFailed, match=message):
-        il.checks.check_saturated_fraction(fn)
-
-
-def test_check_rejects_a_function_that_modifies_its_input():
-    def saturated_fraction(a, activation="tanh", threshold=0.99):
-        a[a < 0] *= -1
-        return float(np.mean(a > threshold)) if activation == "tanh" else GOOD_SIGMOID(a, threshold)
-
-    with pytest.raises(CheckFailed, match="changed its input array"):
-        il.checks.check_saturated_fraction(saturated_fraction)
-
-
-def test_check_reports_a_missing_return_and_crashes():
-    def no_return(a, activation="tanh", threshold=0.99):
-        np.mean(np.abs(a) > threshold)
-
-    with pytest.raises(CheckFailed, match="returned None; did you forget the return statement"):
-        il.checks.check_saturated_fraction(no_return)
-
-    def crash(a, activation="tanh", threshold=0.99):
-        return a.nonexistent
-
-    with pytest.raises(CheckFailed, match=r"raised AttributeError"):
-        il.checks.check_saturated_fraction(crash)
 
 
 def test_exercise_quarter_weights_cannot_compensate_without_saturating(Xy):

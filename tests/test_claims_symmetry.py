@@ -1,5 +1,5 @@
 """Every number and claim of chapters/01_symmetry.ipynb, with the chapter's seeds and settings,
-and the tests of the chapter's exercise check (initlib.checks.check_collapse).
+(the exercise check is tested in tests/test_checks_symmetry.py).
 
 The training runs are shared through module-scoped fixtures: each one is trained once.
 """
@@ -9,8 +9,6 @@ import numpy as np
 import pytest
 
 import initlib as il
-from initlib.checks import CheckFailed, check_collapse
-from initlib.checks.symmetry import symmetric_network
 
 X, y, X_test, y_test = il.data.circles(seed=1)
 
@@ -327,102 +325,3 @@ def test_exercise_collapse_facts(runs):
     assert narrow.sizes == [2, 1, 1, 1]
     grid = np.random.default_rng(0).uniform(-2, 2, size=(500, 2))
     assert np.allclose(narrow.predict_proba(grid), trained.predict_proba(grid), rtol=0, atol=1e-12)
-
-
-# ------------------------------------------------------------ the check ----
-def test_symmetric_network_is_symmetric():
-    for sizes in ([2, 10, 5, 1], [3, 7, 2], [4, 6, 6, 6, 6, 3]):
-        net = symmetric_network(sizes, seed=1)
-        assert il.symmetry(net).distinct_units == [1] * (len(sizes) - 2)
-        assert net.sizes == list(sizes)
-
-
-def test_check_collapse_accepts_the_reference(capsys):
-    check_collapse(collapse)
-    assert capsys.readouterr().out.startswith("✔ collapse: all")
-
-
-def _one_copy(W, b):  # forgets that the copies add up
-    n = len(W)
-    return ([W[l][: (None if l == 0 else 1), : (1 if l < n - 1 else None)] for l in range(n)],
-            [b[l][:1] if l < n - 1 else b[l] for l in range(n)])
-
-
-def _mean(W, b):  # averages the copies instead of summing them
-    n = len(W)
-    return ([(W[l] if l == 0 else W[l].mean(axis=0, keepdims=True))[:, : (1 if l < n - 1 else None)] for l in range(n)],
-            [b[l][:1] if l < n - 1 else b[l] for l in range(n)])
-
-
-def _transposed(W, b):  # slices rows / sums columns
-    n = len(W)
-    return ([(W[l] if l == 0 else W[l].sum(axis=1, keepdims=True))[: (1 if l < n - 1 else None), :] for l in range(n)],
-            [b[l][:1] if l < n - 1 else b[l] for l in range(n)])
-
-
-def _all_sliced(W, b):  # also cuts the output layer down to one unit
-    n = len(W)
-    return ([(W[l] if l == 0 else W[l].sum(axis=0, keepdims=True))[:, :1] for l in range(n)], [v[:1] for v in b])
-
-
-def _no_bias(W, b):  # forgets the biases
-    n = len(W)
-    return [(W[l] if l == 0 else W[l].sum(axis=0, keepdims=True))[:, : (1 if l < n - 1 else None)] for l in range(n)], b
-
-
-def _in_place(W, b):  # overwrites the lists it was given
-    n = len(W)
-    for l in range(n):
-        W[l] = (W[l] if l == 0 else W[l].sum(axis=0, keepdims=True))[:, : (1 if l < n - 1 else None)]
-        b[l] = b[l][:1] if l < n - 1 else b[l]
-    return W, b
-
-
-def _only_weights(W, b):
-    return collapse(W, b)[0]
-
-
-def _crashes(W, b):
-    raise ValueError("shapes do not match")
-
-
-def _stub(W, b):
-    raise NotImplementedError
-
-
-@pytest.mark.parametrize(
-    "wrong, messages",
-    [
-        (_one_copy, ["W_small[1] is wrong: at index (0, 0) it is 0.5, expected 5", "10 times too small",
-                     "sum over the rows"]),
-        (_mean, ["W_small[1] is wrong", "10 times too small"]),
-        (_transposed, ["W_small[0] has shape (1, 10); expected (2, 1)"]),
-        (_all_sliced, ["W_small[1] has shape (1, 1); expected (1, 2)", "every output unit",
-                       "b_small[1] has shape (1,); expected (2,)", "keep every output bias"]),
-        (_no_bias, ["b_small[0] has shape (10,); expected (1,)", "keep the bias of one unit"]),
-        (_in_place, ["changed the lists or arrays it was given"]),
-        (_only_weights, ["returned a list of length 3; expected a pair (W_small, b_small)"]),
-        (_crashes, ["raised ValueError: shapes do not match"]),
-        (_stub, ["not implemented yet (it raises NotImplementedError)"]),
-    ],
-)
-def test_check_collapse_rejects_wrong_solutions(wrong, messages):
-    with pytest.raises(CheckFailed) as info:
-        check_collapse(wrong)
-    text = str(info.value)
-    assert text.startswith("collapse:")
-    for m in messages:
-        assert m in text
-
-
-def test_check_collapse_names_the_student_function_in_the_stub_message():
-    def collapse(W, b):
-        raise NotImplementedError
-
-    with pytest.raises(CheckFailed, match=r"collapse: 1 of \d+ checks failed:\n  ✘ collapse is not implemented yet"):
-        check_collapse(collapse)
-
-
-def test_check_collapse_is_re_exported():
-    assert il.checks.check_collapse is check_collapse
-    assert "check_collapse" in il.checks.__all__

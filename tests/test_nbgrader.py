@@ -167,7 +167,7 @@ def test_demo_release_has_stubs_and_no_solution(rounds):
     for marker in (demo.CODE_MARKER, demo.PROSE_MARKER, demo.MIXED_MARKER):
         assert marker not in text
     sources = [c.source for c in result["release"].cells]
-    assert any("raise NotImplementedError()" in s and s.startswith("def double(x):") for s in sources)
+    assert any("raise NotImplementedError(\"ex-demo-double (Implement double)" in s and s.startswith("def double(x):") for s in sources)
     assert any("c.done()" in s for s in sources), "the check cell is kept"
 
 
@@ -210,3 +210,17 @@ def test_chapter_round_trip(rounds, chapter):
             errors = [o for o in cell.outputs if o.get("output_type") == "error"]
             assert errors and "not implemented yet" in errors[0]["evalue"], (
                 f"{student.nbgrader(cell)['grade_id']}: {[o.get('evalue') for o in errors]}")
+
+
+def test_course_tool_writes_both_configs_and_suggests_a_graded_chapter(tmp_path, capsys):
+    exchange = tmp_path / "exchange"
+    assert nbgrader_course.main([str(tmp_path / "course"), *map(str, CHAPTERS), "--exchange", str(exchange),
+                                 "--create-exchange"]) == 0
+    out = capsys.readouterr().out
+    (hint,) = [line for line in out.splitlines() if line.startswith("next:")]
+    assert hint.split("generate_assignment ")[1].split()[0] in {p.stem for p in GRADED}
+    assert (exchange.stat().st_mode & 0o7777) == 0o1777
+    student_config = (tmp_path / "course" / "student_nbgrader_config.py").read_text()
+    assert f"c.Exchange.root = {str(exchange)!r}" in student_config and "CourseDirectory.root" not in student_config
+    for config in ("nbgrader_config.py", "student_nbgrader_config.py"):
+        assert str(ROOT) not in (tmp_path / "course" / config).read_text(), "no path into the clone"

@@ -48,23 +48,41 @@ def test_doctests():
     assert doctest.testmod(student).failed == 0
 
 
-def test_solution_region_becomes_an_indented_stub(converted):
+DOUBLE_STUB = 'raise NotImplementedError("ex-demo-double (Implement double): replace this line with your code, then run the cell")'
+COUNT_STUB = 'raise NotImplementedError("ex-demo-count (Count): replace this line with your code, then run the cell")'
+
+
+def test_solution_region_becomes_an_indented_stub_naming_the_exercise(converted):
     assert by_id(converted, "cell-6").source == (
-        'def double(x):\n    """Return twice x."""\n    # YOUR CODE HERE\n    raise NotImplementedError()')
+        f'def double(x):\n    """Return twice x."""\n    # YOUR CODE HERE\n    {DOUBLE_STUB}')
 
 
 def test_code_after_a_top_level_region_stays(converted):
-    assert by_id(converted, "cell-11").source == "# YOUR CODE HERE\nraise NotImplementedError()\nprint(multiples)"
+    assert by_id(converted, "cell-11").source == f"# YOUR CODE HERE\n{COUNT_STUB}\nprint(multiples)"
 
 
-def test_stub_is_nbgraders(source, converted):
-    """The stub is exactly what `nbgrader generate_assignment` writes for the same cell."""
-    from nbgrader.preprocessors import ClearSolutions
+def test_stub_cells_are_shown(converted):
+    """The book hides solution cells (hide-cell); the stub the student must fill in is shown."""
+    for cell_id in ("cell-6", "cell-11"):
+        assert not set(by_id(converted, cell_id).metadata.get("tags", [])) & student.HIDING_TAGS
+
+
+def test_stub_is_the_course_generators(source, converted):
+    """The stub is exactly what `nbgrader generate_assignment` writes with the course's configuration."""
+    import nbgrader_course
 
     nb = copy.deepcopy(source)
-    nb, _ = ClearSolutions().preprocess(nb, {})
+    nb, _ = nbgrader_course.ClearSolutionsNamingTheExercise().preprocess(nb, {})
     for cell_id in ("cell-6", "cell-11"):
         assert by_id(converted, cell_id).source == by_id(nb, cell_id).source
+        assert by_id(converted, cell_id).metadata.get("tags") == by_id(nb, cell_id).metadata.get("tags")
+
+
+def test_the_stub_raises_naming_the_exercise(converted):
+    namespace = {}
+    exec(by_id(converted, "cell-6").source, namespace)
+    with pytest.raises(NotImplementedError, match=r"^ex-demo-double \(Implement double\): replace this line"):
+        namespace["double"](2)
 
 
 def test_a_solution_cell_without_markers_becomes_the_stub(source):
@@ -72,7 +90,7 @@ def test_a_solution_cell_without_markers_becomes_the_stub(source):
     cell = by_id(source, "cell-11")
     cell.source = f"multiples = 14  # {demo.CODE_MARKER}"
     converted = student.make_student(source)
-    assert by_id(converted, "cell-11").source == "# YOUR CODE HERE\nraise NotImplementedError()"
+    assert by_id(converted, "cell-11").source == f"# YOUR CODE HERE\n{COUNT_STUB}"
     assert student.make_student(converted).cells == converted.cells
 
 
@@ -229,7 +247,7 @@ def test_chapter_student_edition(chapter):
     assert grade_ids(converted, "grade") == grade_ids(nb, "grade"), "every check cell is kept"
     assert grade_ids(converted, "solution") == grade_ids(nb, "solution"), "every solution cell is kept, stubbed"
     regions = sum(c.source.count(student.BEGIN) for c in nb.cells if c.cell_type == "code")
-    stubs = sum(c.source.count(student.CODE_STUB[1]) for c in converted.cells if c.cell_type == "code")
+    stubs = sum(c.source.count("raise NotImplementedError(\"ex-") for c in converted.cells if c.cell_type == "code")
     assert stubs >= regions
     for cell in converted.cells:
         if student.is_grade_cell(cell) or (cell.cell_type == "code" and student.is_solution_cell(cell)):

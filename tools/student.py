@@ -5,11 +5,13 @@
 For every notebook it writes ``<out>/<name>.ipynb`` in which
 
 - the code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` is replaced
-  by nbgrader's stub, indented like the marker (``# YOUR CODE HERE`` /
-  ``raise NotImplementedError()``); the code outside the markers (a ``def``
-  line, a docstring) stays. A solution cell without markers (tag
+  by a stub, indented like the marker: nbgrader's ``# YOUR CODE HERE``, then
+  ``raise NotImplementedError("<label> (<title>): ...")`` naming the exercise
+  (the label is the cell's nbgrader ``grade_id`` without ``-code``, the title
+  that of its ``{exercise}`` directive); the code outside the markers (a
+  ``def`` line, a docstring) stays. A solution cell without markers (tag
   ``solution`` or nbgrader ``"solution": true``) becomes the stub as a whole,
-  as in nbgrader;
+  as in nbgrader; the stub cell loses the tags that hide it in the book;
 - solution prose is removed: markdown cells tagged ``solution`` are dropped,
   and ``{solution}`` directives (single or ``solution-start``/``solution-end``
   form) are cut out of any other markdown cell;
@@ -46,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 BEGIN = "BEGIN SOLUTION"
 END = "END SOLUTION"
-#: nbgrader's ``ClearSolutions.code_stub`` and ``text_stub`` for Python.
+#: nbgrader's ``ClearSolutions.code_stub`` for Python (:func:`code_stub` names the exercise in it) and ``text_stub``.
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 TEXT_STUB = "YOUR ANSWER HERE"
 #: tags that hide a cell's input in the book; a stub must be visible.
@@ -54,7 +56,7 @@ HIDING_TAGS = {"hide-input", "hide-cell", "remove-input", "remove-cell"}
 SOLUTION_TAG = "solution"
 
 __all__ = [
-    "SolutionMarkerError", "replace_solution_regions", "strip_solution_directives",
+    "SolutionMarkerError", "replace_solution_regions", "strip_solution_directives", "exercise_titles", "code_stub",
     "make_student", "student_markdown", "solution_lines", "public_text",
     "notebook_text", "leaks", "student_notebook", "write_student", "main",
 ]
@@ -89,7 +91,29 @@ def has_markers(source: str) -> bool:
 def _is_stub(source: str) -> bool:
     """True for a code cell that already holds the stub (a student edition's solution cell)."""
     lines = [ln.strip() for ln in source.splitlines()]
-    return any(lines[i:i + len(CODE_STUB)] == CODE_STUB for i in range(len(lines)))
+    return any(lines[i] == CODE_STUB[0] and lines[i + 1].startswith("raise NotImplementedError(")
+               for i in range(len(lines) - 1))
+
+
+_EXERCISE = re.compile(r"^\s*:{3,}\{exercise\}\s*(?P<title>.*?)\s*\n\s*:label:\s*(?P<label>\S+)", re.M)
+
+
+def exercise_titles(nb) -> dict[str, str]:
+    """``{label: title}`` of every ``{exercise}`` directive of ``nb``'s markdown cells."""
+    return {m["label"]: m["title"] for cell in nb.cells if cell.cell_type == "markdown"
+            for m in _EXERCISE.finditer(cell.source)}
+
+
+def code_stub(cell, titles: dict[str, str]) -> list[str]:
+    """The stub of solution ``cell``: ``raise NotImplementedError`` with a message naming its exercise.
+
+    >>> code_stub({"metadata": {"nbgrader": {"grade_id": "ex-a-b-code"}}}, {"ex-a-b": "Add"})[1]
+    'raise NotImplementedError("ex-a-b (Add): replace this line with your code, then run the cell")'
+    """
+    label = nbgrader(cell).get("grade_id", "").removesuffix("-code")
+    name = f"{label} ({titles[label]})" if label in titles else (label or "this exercise")
+    message = f"{name}: replace this line with your code, then run the cell".replace("\\", "").replace('"', "'")
+    return [CODE_STUB[0], f'raise NotImplementedError("{message}")']
 
 
 # -------------------------------------------------------- solution regions ---
@@ -360,6 +384,7 @@ def make_student(nb, name: str = "notebook"):
     """Return the student edition of notebook ``nb`` (an nbformat node; ``nb`` is not changed)."""
     nb = copy.deepcopy(nb)
     cells = []
+    titles = exercise_titles(nb)
     tainted: set[str] = set()
     lines = solution_lines(nb, name)  # first: it reports unbalanced markers with their place
     public = f" {_words(public_text(nb))} "
@@ -378,11 +403,11 @@ def make_student(nb, name: str = "notebook"):
 
         tree = _python(source)
         if has_markers(source):
-            cell.source, _ = replace_solution_regions(source, where=where)
+            cell.source, _ = replace_solution_regions(source, code_stub(cell, titles), where=where)
             solution = True
         elif is_solution_cell(cell):
             if not _is_stub(source):  # as nbgrader: a solution cell without markers is all solution
-                cell.source = "\n".join(CODE_STUB)
+                cell.source = "\n".join(code_stub(cell, titles))
             solution = True
         else:
             solution = False

@@ -5,123 +5,185 @@
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._core import Checker
+from ._core import FAILED, Checker, show
 
 __all__: list[str] = ["check_saturated_fraction"]
 
+FORBIDDEN = ["initlib.activations:saturated_fraction", "initlib.diagnostics:activation_stats"]
+#: names that are not an activation the exercise accepts (it names "tanh" and "sigmoid" only)
+INVALID = ["relu", "linear", "Tanh", "Sigmoid", "leaky_relu", "TANH", "sigmoid "]
 
-def _reference(a, activation="tanh", threshold=0.99):
-    """The fraction the exercise asks for (as :func:`initlib.diagnostics.saturated_fraction`)."""
-    a = np.asarray(a, dtype=float)
+
+def _rule(a, activation, threshold, *, ge=False, old_sigmoid=False, dtype=np.float64):
+    """The exercise's rule, and the variants typical mistakes implement (``>=``, ``a < 1 - t``, float32)."""
+    a = np.asarray(a, dtype=dtype)
+    t = dtype(threshold)
+    gt = np.greater_equal if ge else np.greater
     if activation == "tanh":
-        return float(np.mean(np.abs(a) > threshold))
-    return float(np.mean((a > threshold) | (a < 1.0 - threshold)))
+        return float(np.mean(gt(np.abs(a), t)))
+    low = np.less(a, dtype(1) - t) if old_sigmoid else gt(dtype(1) - a, t)
+    return float(np.mean(gt(a, t) | low))
+
+
+def _reference(a, activation, threshold):
+    """The fraction the exercise asks for: tanh |a| > t; sigmoid a > t or 1 - a > t (strict, in float64)."""
+    return _rule(a, activation, threshold)
 
 
 def _mistakes(a, activation, threshold):
-    """Values that typical wrong solutions return, each with the hint that names the mistake."""
+    """``(value, hint)`` for what typical wrong solutions return on this case."""
     a = np.asarray(a, dtype=float)
-    upper = a > threshold
-    lower = a < -threshold if activation == "tanh" else a < 1.0 - threshold
-    right = _reference(a, activation, threshold)
+    t = threshold
+    upper = float(np.mean(a > t))
+    other = "sigmoid" if activation == "tanh" else "tanh"
     out = [
-        (float(np.mean(upper)), "only the upper tail was counted; "
+        (_rule(a, activation, t, ge=True), "a value exactly at the threshold was counted as saturated: the rule "
+         "is strict, use > (not >=)"),
+        (_rule(a, activation, 0.99), "the threshold argument was ignored (0.99 was used)"),
+        (upper, "only the upper tail was counted; "
          + ("tanh also saturates near -1: count |a| > threshold" if activation == "tanh"
-            else "a sigmoid also saturates near 0: count a < 1 - threshold too")),
-        (float(np.sum(upper | lower)), "that is the number of saturated entries; return the fraction "
-         "(the count divided by a.size), a number between 0 and 1"),
-        (_reference(a, activation, 0.99), "the threshold argument was ignored (a fixed 0.99 was used)"),
+            else "a sigmoid also saturates near 0: count 1 - a > threshold too")),
+        (_rule(a, other, t), f"that is the {other} rule; for {activation!r} saturated means "
+         + ("|a| > threshold" if activation == "tanh" else "a > threshold or 1 - a > threshold")),
+        (float(np.sum(a > t) + (np.sum(-a > t) if activation == "tanh" else np.sum(1 - a > t))),
+         "that is the number of saturated entries; return the fraction (the count divided by a.size)"),
+        (_rule(a, activation, t, dtype=np.float32), "that is the fraction computed in float32: at the threshold, "
+         "float32 rounding moves values across it; compute in float64"),
+        (float(np.float32(_reference(a, activation, t))), "that is the right fraction rounded to float32; keep "
+         "float64 throughout"),
     ]
+    if activation == "sigmoid":
+        out.insert(0, (_rule(a, activation, t, old_sigmoid=True), "values a with 1 - a == threshold in float64 "
+                       "were counted: the rule compares 1 - a > threshold, which is not the same as "
+                       "a < 1 - threshold after rounding (with threshold 0.99, a = 0.01 is not saturated)"))
+    return out
+
+
+def _boundary_values(t, activation):
+    """Values on both sides of every boundary of the rule for threshold ``t``."""
+    up = np.nextafter(t, 2.0)
+    values = [t, up, np.nextafter(t, 0.0)]
     if activation == "tanh":
-        out.append((float(np.mean(np.abs(a) >= threshold)), "a value exactly at the threshold is not saturated: "
-                    "use >, not >="))
+        values += [-t, -up, np.nextafter(-t, 0.0)]
     else:
-        out.append((float(np.mean(np.abs(a) > threshold)), "that is the tanh rule |a| > threshold; for a sigmoid, "
-                    "saturated means a > threshold or a < 1 - threshold"))
-    return [(v, h) for v, h in out if not np.isclose(v, right)]
+        values += [1.0 - t, 1.0 - up, round(1.0 - t, 10), np.nextafter(1.0 - t, 0.0), np.nextafter(1.0 - t, 1.0)]
+    return values
 
 
-def _show(a):
-    a = np.asarray(a)
-    if a.size <= 6:
-        return " ".join(np.array2string(a, separator=", ", max_line_width=10**6).split())
-    return f"<array of shape {a.shape}>"
+def _case(rng, activation, threshold, about):
+    """A small array: boundary values, clearly saturated and clearly unsaturated ones, shuffled."""
+    t = 0.99 if threshold is None else threshold
+    lo, hi = (-1.0, 1.0) if activation == "tanh" else (0.0, 1.0)
+    inside = rng.uniform(lo + (1 - t) * 1.5, hi - (1 - t) * 1.5, size=int(rng.integers(2, 5)))
+    tails = rng.uniform(t + (1 - t) * 0.1, 1.0, size=int(rng.integers(1, 4)))
+    if activation == "tanh":
+        tails = tails * rng.choice([-1.0, 1.0], size=tails.size)
+    else:
+        tails = np.where(rng.random(tails.size) < 0.5, tails, 1.0 - tails)
+    between = []  # saturated for t but not for 0.99: a hard-coded 0.99 misses them
+    if threshold is not None and threshold < 0.98:
+        between = list(rng.uniform(t + 0.002, 0.98, size=2))
+        between[1] = -between[1] if activation == "tanh" else 1.0 - between[1]
+    a = np.array(_boundary_values(t, activation) + list(inside) + list(tails) + between)
+    return rng.permutation(a), activation, threshold, about
 
 
-def check_saturated_fraction(saturated_fraction):
+def check_saturated_fraction(saturated_fraction, *, seed=None):
     """Check ``saturated_fraction(a, activation="tanh", threshold=0.99)`` (exercise ``ex-saturation-fraction``).
 
-    The function must return, as a plain number, the fraction of the entries
-    of ``a`` (any shape) in the flat tails: ``|a| > threshold`` for
-    ``"tanh"``; ``a > threshold`` or ``a < 1 - threshold`` for ``"sigmoid"``;
-    and raise ``ValueError`` for any other activation. It must not modify ``a``.
+    Specification: return, as one float64 number, the fraction of the entries
+    of ``a`` (any shape) that are saturated: ``|a| > threshold`` for
+    ``"tanh"``; ``a > threshold`` or ``1 - a > threshold`` for
+    ``"sigmoid"`` (strict: a value exactly at the threshold is not saturated,
+    and with threshold 0.99, ``a = 0.01`` is not either, since ``1 - 0.01 ==
+    0.99`` in float64); raise ``ValueError`` for any other activation name
+    (names are case-sensitive). ``a`` must not be modified. The library's
+    ``saturated_fraction`` must not be used.
+
+    Cases, with values and thresholds drawn afresh at each run: for each
+    activation, the default threshold and a threshold drawn in [0.85, 0.97]
+    (tanh also with the activation left to its default), each array holding
+    the values just at, just above and just below every boundary
+    (``±threshold``; ``threshold`` and ``1 - threshold``), clearly saturated
+    and clearly unsaturated values, and values saturated for the drawn
+    threshold but not for 0.99; a 2-D and a 3-D layer of tanh or sigmoid
+    units; an array with no saturated entry and one with only saturated
+    entries; and invalid names ("relu", "linear", "Tanh", "Sigmoid", ...).
+    A wrong value is compared with what the usual mistakes return (``>=``,
+    a fixed 0.99, one tail only, the other activation's rule, the count,
+    ``a < 1 - threshold``, float32) and the match is named.
 
     Examples
     --------
-    >>> import initlib as il
-    >>> il.checks.check_saturated_fraction(il.diagnostics.saturated_fraction)
-    ✔ saturated_fraction: all 8 checks passed.
+    >>> import numpy as np
+    >>> def saturated_fraction(a, activation="tanh", threshold=0.99):
+    ...     a = np.asarray(a, dtype=float)
+    ...     if activation == "tanh":
+    ...         return float(np.mean(np.abs(a) > threshold))
+    ...     if activation == "sigmoid":
+    ...         return float(np.mean((a > threshold) | (1 - a > threshold)))
+    ...     raise ValueError(f"activation must be 'tanh' or 'sigmoid', got {activation!r}")
+    >>> check_saturated_fraction(saturated_fraction)
+    ✔ saturated_fraction: all 17 cases passed.
     """
-    c = Checker("saturated_fraction")
-    rng = np.random.default_rng(0)
+    c = Checker("saturated_fraction", forbidden=FORBIDDEN, seed=seed)
+    rng = c.rng
+    t_tanh, t_sig = (round(float(rng.uniform(0.85, 0.97)), 3) for _ in range(2))
     cases = [
-        # (a, activation, threshold or None for the default, what the case is about)
-        (np.array([0.0, 0.5, -0.995, 0.999, 0.98]), "tanh", None, "both tails of tanh"),
-        (np.array([0.005, 0.5, 0.995, 0.3]), "sigmoid", None, "both tails of a sigmoid"),
-        (np.array([0.99, -0.99, 0.0, 1.0]), "tanh", None, "values exactly at the threshold"),
-        (np.array([0.95, -0.95, 0.5, 0.0]), "tanh", 0.9, "a threshold other than 0.99"),
-        (np.array([[0.999, 0.2, -0.999], [0.1, 0.0, 0.5]]), "tanh", None, "a 2-D array (samples x units)"),
-        (np.tanh(3.0 * rng.standard_normal((200, 50))), "tanh", None, "a layer of tanh units with large inputs"),
-        (0.5 + 0.5 * np.tanh(2.0 * rng.standard_normal((100, 30))), "sigmoid", None, "a layer of sigmoid units"),
+        _case(rng, "tanh", None, "the default activation and threshold"),
+        _case(rng, "tanh", None, "both tails of tanh, default threshold"),
+        _case(rng, "tanh", t_tanh, f"tanh with threshold {t_tanh}"),
+        _case(rng, "sigmoid", None, "both tails of a sigmoid, default threshold"),
+        _case(rng, "sigmoid", t_sig, f"a sigmoid with threshold {t_sig}"),
     ]
+    cases[0] = (cases[0][0], None, None, cases[0][3])  # activation left to its default, tanh
+    scale = float(rng.uniform(2.0, 4.0))
+    z = rng.standard_normal((int(rng.integers(50, 200)), int(rng.integers(20, 60))))
+    cases += [
+        (np.tanh(scale * z), "tanh", None, f"a 2-D layer of tanh units (inputs of std {scale:.2f})"),
+        (1 / (1 + np.exp(-scale * 2 * z)), "sigmoid", None, "a 2-D layer of sigmoid units"),
+        (np.tanh(scale * rng.standard_normal((4, 6, 5))), "tanh", t_tanh, "a 3-D array"),
+        (rng.uniform(-0.5, 0.5, size=7), "tanh", None, "no saturated entry"),
+        (np.where(rng.random(6) < 0.5, rng.uniform(0.995, 1.0, size=6), rng.uniform(0.0, 0.005, size=6)),
+         "sigmoid", None, "every entry saturated"),
+    ]
+    results, wrong = [], []
     for a, act, thr, about in cases:
+        args = (a,) if act is None else (a, act)
         kwargs = {} if thr is None else {"threshold": thr}
+        act, t = act or "tanh", 0.99 if thr is None else thr
         before = a.copy()
-        shown = f"{_show(a)}, {act!r}" + ("" if thr is None else f", threshold={thr}")
-        n_failures = len(c.failures)
-        got = c.call(saturated_fraction, a, act, **kwargs)
-        c.n_cases += 1
-        if len(c.failures) > n_failures:
-            if "not implemented yet" in c.failures[-1]:
-                break  # one sentence is enough for a stub
-            continue  # the call raised; Checker.call reported it
-        if got is None:
-            c.failures.append(f"saturated_fraction({shown}) returned None; did you forget the return statement?")
+        shown = c.label(*args, **kwargs) + f" [{about}]"
+        got = c.call(saturated_fraction, *args, **kwargs)
+        if got is FAILED:
             continue
         if not np.array_equal(a, before):
-            c.failures.append(f"saturated_fraction({shown}) changed its input array; compute on a copy "
-                              "(np.abs(a), not a[a < 0] *= -1).")
+            c.fail(f"{shown} changed its input array; compute on a new array (np.abs(a), not a[a < 0] *= -1).")
             continue
-        if isinstance(got, np.ndarray) and got.ndim > 0:
-            c.failures.append(f"saturated_fraction({shown}) returned an array of shape {got.shape}; expected one "
-                              "number for all the entries (np.mean over the whole array, not along an axis).")
-            continue
-        if isinstance(got, (bool, np.bool_)) or not isinstance(got, (numbers.Real, np.number, np.ndarray)):
-            c.failures.append(f"saturated_fraction({shown}) returned {got!r} ({type(got).__name__}); "
-                              "expected a number between 0 and 1.")
-            continue
-        got = float(got)
-        want = _reference(a, act, 0.99 if thr is None else thr)
-        if not np.isclose(got, want, rtol=1e-9, atol=1e-12):
-            hint = next((h for v, h in _mistakes(a, act, 0.99 if thr is None else thr) if np.isclose(got, v)), "")
-            c.failures.append(f"saturated_fraction({shown}) [{about}] returned {got:.6g}; expected {want:.6g}"
-                              + (f": {hint}." if hint else "."))
-    # other activations have no saturated tails: the function must say so
-    c.n_cases += 1
-    try:
-        out = saturated_fraction(np.array([0.0, 1.0]), "relu")
-    except NotImplementedError:
-        pass  # already reported by the calls above
-    except ValueError:
-        pass
-    except Exception as exc:  # noqa: BLE001 -- report anything else
-        c.failures.append(f"saturated_fraction(array, 'relu') raised {type(exc).__name__}: {exc}; expected a "
-                          "ValueError (ReLU has no saturated tails).")
+        value = c.number(got, shown)
+        want = _reference(a, act, t)
+        results.append((value, want))
+        if value is not None and value != want:
+            hints = [h for v, h in _mistakes(a, act, t) if v != want and np.isclose(value, v, rtol=1e-12, atol=0)]
+            wrong.append((c.n_cases, shown, value, want, a.size, hints))
+    values = {v for v, _ in results}
+    if len(results) == len(cases) and len(values) == 1 and len({w for _, w in results}) > 1:
+        c.fail(f"saturated_fraction returned {results[0][0]!r} for every case, whatever the array and the "
+               "threshold: compute the fraction of saturated entries of a.")
     else:
-        c.failures.append(f"saturated_fraction(array, 'relu') returned {out!r}; expected it to raise ValueError "
-                          "(only 'tanh' and 'sigmoid' saturate).")
+        # name the mistake that explains the most cases (one wrong rule usually shows in several)
+        counts = {}
+        for *_, hints in wrong:
+            for h in hints:
+                counts[h] = counts.get(h, 0) + 1
+        for case, shown, value, want, size, hints in wrong:
+            hint = max(hints, key=lambda h: counts[h], default="")
+            c.failures.append((case, f"{shown} returned {value!r}; expected {want!r} ({round(want * size)} of {size} "
+                                     f"entries saturated)" + (f": {hint}." if hint else ".")))
+    # other activations have no saturated tails (or are not spelled as the exercise asks): the function must say so
+    for name in INVALID:
+        c.raises(ValueError, saturated_fraction, np.array([0.0, 0.5, 1.0]), name,
+                 why="only 'tanh' and 'sigmoid', spelled exactly so, have saturated tails")
     c.done()
