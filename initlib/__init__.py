@@ -28,7 +28,8 @@ Modules, in the order data flows through them::
 where the networks are ``activations``, ``losses`` and ``normalization`` (the
 layers), ``network`` (the protocol), ``mlp`` (:class:`MLP`) and ``residual``
 (:class:`ResidualMLP`). ``init`` makes arrays and knows nothing of networks;
-``lsuv``, which runs a network on a batch to rescale its weights, sits above them.
+``lsuv``, which runs a network on a batch to rescale its weights, sits above
+them, as does ``train`` with its update rules (``optimizers``).
 
 Examples
 --------
@@ -39,7 +40,7 @@ Examples
 >>> history.final_train_acc > 0.9
 True
 """
-from . import activations, checks, data, diagnostics, init, losses, network, normalization, plots, widgets
+from . import activations, checks, data, diagnostics, init, losses, network, normalization, optimizers, plots, widgets
 from .diagnostics import activation_stats, block_stats, gradient_stats, symmetry
 from .init import calculate_gain
 from .lsuv import lsuv
@@ -70,6 +71,7 @@ __all__ = [
     "losses",
     "network",
     "normalization",
+    "optimizers",
     "plots",
     "widgets",
     "__version__",

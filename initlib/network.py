@@ -9,7 +9,8 @@ shape ``(fan_in, fan_out)``.
 
 **Description**
 
-- ``n_in``, ``n_out``: input and output widths.
+- ``n_in``, ``n_out``: input and output widths; ``n_layers``: number of
+  weight matrices, ``len(W)``.
 - ``activation`` (:class:`~initlib.activations.Activation`) of the hidden
   units, ``loss`` (:class:`~initlib.losses.Loss`, chosen by ``output``),
   ``norm`` (``None``, ``"batch"`` or ``"layer"``).
@@ -53,7 +54,8 @@ lists of its own (``stream``, ``branch``, ``W1``, ``W2``, ...).
   normalization, learned residual scales); optimizers update the arrays in
   place, so they must stay the same objects.
 - ``update_running_stats()``: after a training step, fold the last batch's
-  statistics into batch normalization's running averages (a no-op without).
+  statistics into batch normalization's running averages (a no-op without);
+  ``_norm_layers()`` lists the normalization layers it visits.
 - ``copy()``, ``check_X(X, name)``, ``targets(y, n, name)``, ``n_params``,
   ``layer_names`` (labels of the ``z``/``a`` entries, for figures).
 

@@ -2,19 +2,11 @@ r"""Gradient descent on any initlib network (:mod:`initlib.network`), returning 
 
 Full-batch gradient descent is the default, as in the experiments this book
 reproduces; ``batch_size`` gives minibatch SGD, ``optimizer="momentum"``
-heavy-ball momentum,
+heavy-ball momentum
 
 .. math:: v \leftarrow \mu v - \eta\,\nabla L, \qquad W \leftarrow W + v,
 
-and ``optimizer="adam"`` Adam (Kingma and Ba, 2015), with step count
-:math:`t`, :math:`\beta_1 = 0.9`, :math:`\beta_2 = 0.999`,
-:math:`\epsilon = 10^{-8}` by default:
-
-.. math::
-    m \leftarrow \beta_1 m + (1-\beta_1)\nabla L, \quad
-    v \leftarrow \beta_2 v + (1-\beta_2)(\nabla L)^2, \quad
-    W \leftarrow W - \eta\,\frac{m / (1-\beta_1^t)}{\sqrt{v / (1-\beta_2^t)} + \epsilon}.
-
+and ``optimizer="adam"`` Adam (the rules are in :mod:`initlib.optimizers`).
 Every optimizer updates every array of ``net.parameters()``: weights,
 biases, normalization ``gamma`` and ``beta``, learned residual scales. After
 each step, batch normalization folds the batch's statistics into its running
@@ -32,13 +24,8 @@ import warnings
 
 import numpy as np
 
-from ._validate import (
-    as_rng,
-    check_choice,
-    check_nonnegative_float,
-    check_positive_float,
-    check_positive_int,
-)
+from . import optimizers as _optimizers
+from ._validate import as_rng, check_positive_float, check_positive_int
 from .activations import dead_fraction, saturated_fraction
 from .network import check_network
 
@@ -158,37 +145,6 @@ def _diverge(hist, epoch, loss, lr):
     warnings.warn(hist.message, RuntimeWarning, stacklevel=3)
 
 
-def _check_adam(betas, eps):
-    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
-        raise TypeError(f"betas must be a pair of floats (beta1, beta2) such as (0.9, 0.999), got {betas!r}")
-    beta1, beta2 = (check_nonnegative_float(b, f"betas[{i}]") for i, b in enumerate(betas))
-    for i, b in enumerate((beta1, beta2)):
-        if b >= 1:
-            raise ValueError(f"betas[{i}] must be in [0, 1), got {b}")
-    return beta1, beta2, check_positive_float(eps, "eps")
-
-
-def _adam_step(params, grads, scratch, state, lr, beta1, beta2, eps):
-    """One Adam update of every parameter in place; ``state`` is [first moments, second moments, [t]]."""
-    first, second, count = state
-    count[0] += 1
-    t = count[0]
-    c1, c2 = 1.0 - beta1**t, 1.0 - beta2**t
-    for p, g, m, v, s in zip(params, grads, first, second, scratch):
-        m *= beta1
-        m += np.multiply(g, 1.0 - beta1, out=s)
-        v *= beta2
-        np.multiply(g, g, out=s)
-        s *= 1.0 - beta2
-        v += s
-        np.divide(v, c2, out=s)
-        np.sqrt(s, out=s)
-        s += eps
-        np.divide(m, s, out=s)
-        s *= lr / c1
-        p -= s
-
-
 def train(
     net,
     X,
@@ -266,11 +222,7 @@ def train(
     t = net.targets(y, n)
     epochs = check_positive_int(epochs, "epochs")
     lr = check_positive_float(lr, "lr")
-    check_choice(optimizer, "optimizer", ("sgd", "momentum", "adam"))
-    mu = check_nonnegative_float(momentum, "momentum")
-    if optimizer == "momentum" and mu >= 1:
-        raise ValueError(f"momentum must be in [0, 1), got {mu}")
-    beta1, beta2, eps = _check_adam(betas, eps)
+    settings = _optimizers.check_settings(optimizer, momentum, betas, eps)
     if batch_size is not None:
         batch_size = min(check_positive_int(batch_size, "batch_size"), n)
     if net.norm == "batch" and batch_size is not None and batch_size < n and n % batch_size == 1:
@@ -291,14 +243,8 @@ def train(
     rng = None if full_batch else as_rng(rng, seed)
 
     hist = History()
-    hist.params = dict(epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer, momentum=mu)
-    if optimizer == "adam":
-        hist.params.update(betas=(beta1, beta2), eps=eps)
-    named = net.parameters()
-    params = [p for _, p, _ in named]
-    grads = [g for _, _, g in named]
-    velocity = [np.zeros_like(p) for p in params] if optimizer == "momentum" else None
-    adam = [[np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params], [0]] if optimizer == "adam" else None
+    hist.params = dict(epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer, **settings)
+    opt = _optimizers.make(optimizer, net, lr, **settings)
     has_running_stats = net.norm == "batch"
 
     def record(epoch):
@@ -322,7 +268,6 @@ def train(
             hist.grad_std.append(g)
         return True
 
-    scratch = [np.empty_like(p) for p in params]
     mse = net.loss.name == "identity"  # a finite MSE output can still square to inf
 
     def step(Xb, tb):
@@ -333,16 +278,7 @@ def train(
         loss = net._backward(tb, compute_loss=mse)
         if not np.isfinite(loss):
             return loss
-        if adam is not None:
-            _adam_step(params, grads, scratch, adam, lr, beta1, beta2, eps)
-        elif velocity is None:
-            for p, g, s in zip(params, grads, scratch):
-                p -= np.multiply(g, lr, out=s)  # preallocated: no temporary per step
-        else:
-            for p, g, v, s in zip(params, grads, velocity, scratch):
-                v *= mu
-                v -= np.multiply(g, lr, out=s)
-                p += v
+        opt.step()
         if has_running_stats:
             net.update_running_stats()
         return loss
