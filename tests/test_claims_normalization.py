@@ -286,7 +286,10 @@ def test_loss_against_scale(bn_runs):
     for opt in ("sgd", "adam"):
         assert min(final[opt, 10.0], final[opt, 100.0]) > max(final[opt, s] for s in (0.01, 0.1, 1.0))
     assert final["adam", 100.0] < final["sgd", 100.0] and final["adam", 10.0] < final["sgd", 10.0]
-    # the evaluation-mode artefact of the small scales
+    # the evaluation-mode artefact of the small scales, gone from epoch 10 on (7 with SGD)
+    assert all(h.loss[10:].max() < 1 for h in runs.values())
+    assert all(runs[opt, s].loss[7:].max() < 1 for opt in ("sgd",) for s in (0.01, 0.1))
+    assert runs["adam", 0.1].loss[9] > 1 and runs["adam", 0.01].loss[8] > 1
     assert f"{runs['sgd', 0.01].loss.max():.1g}" == "3e+05" and f"{runs['adam', 0.01].loss.max():.0e}" == "1e+09"
 
 
