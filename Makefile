@@ -46,13 +46,15 @@ JOBS        ?= auto
 XDIST_FLAGS := $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile)
 
 .PHONY: help venv book test test-lib test-notebooks test-book test-browser clean distclean
-.PHONY: student student-book exercises-table book-offline
+.PHONY: student student-book exercises-table book-offline lab lab-venv test-lab
 
 help:
 	@echo "make book       build the HTML book into $(HTML_DIR) (sets up $(VENV) first)"
 	@echo "make test       initlib tests + nbval on chapters/ + book build with -W + browser test"
 	@echo "make book-offline  the book serving its own MathJax: no request leaves its host"
 	@echo "make test-browser  the offline book in headless Chromium (after make book-offline)"
+	@echo "make lab        open the chapters in JupyterLab (installs requirements-lab.txt into $(VENV) first)"
+	@echo "make test-lab   the explorers live in JupyterLab, in headless Chromium"
 	@echo "make venv       only create $(VENV) and install requirements.txt"
 	@echo "make student    write the student notebooks (solutions stubbed) into student/"
 	@echo "make student-book  build the book without solutions into $(STUDENT_BOOK)/_build/html"
@@ -74,6 +76,25 @@ $(STAMP): requirements.txt pyproject.toml
 	fi
 	$(PIP) install --disable-pip-version-check -r requirements.txt
 	@touch "$@"
+
+# JupyterLab for readers who run the chapters, and for its test: a
+# requirements file of its own, so the book build and Binder do not carry it.
+LAB_STAMP := $(VENV)/.lab-installed
+
+$(LAB_STAMP): requirements-lab.txt $(STAMP)
+	$(PIP) install --disable-pip-version-check -r requirements-lab.txt
+	@touch "$@"
+
+lab-venv: $(LAB_STAMP)
+
+# ------------------------------------------------------------------- lab ----
+# Open JupyterLab on the chapters (LAB_ARGS passes more options, e.g.
+# LAB_ARGS=--no-browser). The kernels get the same single BLAS thread as the
+# book build (exported above), so a re-run reproduces the committed outputs.
+LAB_ARGS ?=
+
+lab: $(LAB_STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=chapters $(LAB_ARGS)
 
 # ------------------------------------------------------------------ book ----
 # Build the book; on failure print the execution reports that myst-nb writes
@@ -155,12 +176,20 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-book
 	$(MAKE) --no-print-directory book-offline
 	$(MAKE) --no-print-directory test-browser
+	$(MAKE) --no-print-directory test-lab
 
 test-lib: $(STAMP)
 	$(PYTEST) $(XDIST_FLAGS) tests --ignore=tests/browser --doctest-modules initlib
 
+# The explorers carry every static frame, as in the committed notebooks (a
+# reader's kernel shows only the first; see initlib.widgets.FRAMES_VARIABLE).
+# nbval runs the chapters in a reader's environment, not make's: MPLBACKEND=Agg
+# (as CI and Docker images set it) and no BLAS thread count (as a reader's
+# Jupyter has none); `import initlib` must still give the committed outputs
+# (initlib/_kernel.py), while the book build runs with make's settings.
+test-notebooks: export INITLIB_EXPLORER_FRAMES = all
 test-notebooks: $(STAMP)
-	$(PYTEST) $(XDIST_FLAGS) $(NBVAL_FLAGS) chapters/
+	env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS MPLBACKEND=Agg $(PYTEST) $(XDIST_FLAGS) $(NBVAL_FLAGS) chapters/
 
 test-book: $(STAMP) $(CACHE_STAMP)
 	@$(build_book)
@@ -169,8 +198,23 @@ test-book: $(STAMP) $(CACHE_STAMP)
 # driven by Selenium): the explorers' sliders change the figure with no kernel
 # and no request leaves 127.0.0.1. Needs the book, so it runs after test-book;
 # skipped with an install hint where Chromium is missing, except with CI set.
-test-browser: $(STAMP)
-	BOOK_HTML="$(OFFLINE_HTML)" $(PYTEST) tests/browser
+# axe-core, the accessibility engine the browser test injects into each page
+# (tests/browser/package.json; node_modules is never committed)
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/browser/package.json
+	npm install --prefix tests/browser --no-audit --no-fund --no-package-lock
+	@touch "$@"
+
+test-browser: $(STAMP) $(AXE)
+	BOOK_HTML="$(OFFLINE_HTML)" $(PYTEST) tests/browser --ignore=tests/browser/test_jupyterlab.py
+
+# The explorers of every chapter in a real JupyterLab (started on 127.0.0.1
+# over scratch copies of the explorer cells), in headless Chromium: live
+# widget, each control moved by keyboard changes the figure, no error, no
+# request leaving 127.0.0.1. Needs no built book.
+test-lab: $(LAB_STAMP)
+	$(PYTEST) tests/browser/test_jupyterlab.py
 
 # ----------------------------------------------------------------- clean ----
 clean:

@@ -1,4 +1,4 @@
-"""Sphinx extension: the book's own style sheet, and each page loads each script once.
+"""Sphinx extension: the book's own style sheet, each page loads each script once, an accessible bibliography.
 
 ``static/initbook.css`` holds the book's few style rules. It is served from
 this folder rather than from a ``_static/`` folder in the book: when that
@@ -19,9 +19,23 @@ attributes) from the page context just before the page is rendered. It also
 drops the saved state of the notebooks' ipywidgets when the book loads no
 widget manager (``nb_ipywidgets_js`` empty, as in ``_config.yml``): nothing
 would read it, and the explorers show their precomputed HTML instead.
+
+The explorers: displayed in a reader's kernel, an explorer of ``initlib.widgets``
+shows its live widget and only its first frame as HTML; the book needs every
+precomputed frame (the static fallback). :func:`ask_for_every_frame` sets
+``INITLIB_EXPLORER_FRAMES=all`` in the environment of the build, which the
+kernels that execute the notebooks inherit, however the book is built.
+
+The bibliography: docutils writes each citation as ``<div
+role="doc-biblioentry">`` inside a ``<div role="list">``. ARIA has deprecated
+the ``doc-biblioentry`` role (DPub-ARIA 1.1), and a ``list`` may only contain
+``listitem`` children, so axe-core reports both on the references page.
+:func:`accessible_bibliography` gives each entry the ``listitem`` role in
+the rendered page body: the entries stay a list, announced with their count.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -62,13 +76,36 @@ def tidy_scripts(app, pagename, templatename, context, doctree):
         scripts[:] = [s for s in unique_scripts(scripts) if not is_unused_widget_state(app, s)]
 
 
+BIBLIOENTRY = 'role="doc-biblioentry"'
+
+
+def accessible_bibliography(body):
+    """``body`` (a page's HTML) with each citation a ``listitem`` of its ``list``, not a ``doc-biblioentry``."""
+    return body.replace(BIBLIOENTRY, 'role="listitem"')
+
+
+def tidy_body(app, pagename, templatename, context, doctree):
+    if BIBLIOENTRY in context.get("body", ""):
+        context["body"] = accessible_bibliography(context["body"])
+
+
+FRAMES_VARIABLE = "INITLIB_EXPLORER_FRAMES"  # initlib.widgets.FRAMES_VARIABLE (initlib is not imported here)
+
+
+def ask_for_every_frame(environ=os.environ):
+    """Make the kernels that execute the notebooks compute every static frame of the explorers."""
+    environ.setdefault(FRAMES_VARIABLE, "all")
+
+
 def add_static_path(app, config):
     config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
 def setup(app):
+    ask_for_every_frame()
     app.connect("config-inited", add_static_path)
     app.add_css_file("initbook.css")
     # after the themes and extensions have added their per-page scripts (default priority 500)
     app.connect("html-page-context", tidy_scripts, priority=900)
+    app.connect("html-page-context", tidy_body)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

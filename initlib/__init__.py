@@ -41,6 +41,7 @@ Examples
 True
 """
 from . import activations, checks, data, diagnostics, init, losses, network, normalization, optimizers, plots, widgets
+from ._kernel import adjust_kernel
 from .diagnostics import activation_stats, block_stats, gradient_stats, symmetry
 from .init import calculate_gain
 from .lsuv import lsuv
@@ -50,6 +51,10 @@ from .residual import ResidualMLP
 from .train import History, train
 
 __version__ = "0.1.0"
+
+# In a Jupyter kernel: figures inline even with MPLBACKEND=Agg, one BLAS thread unless the
+# reader chose a count, so that a chapter shows what the book shows (see _kernel.py).
+adjust_kernel()
 
 __all__ = [
     "MLP",

@@ -256,19 +256,19 @@ def gaussian_second_moment(function, n=100):
 # --------------------------------------------------------------------------
 
 SATURATION_THRESHOLD = 0.99
-"""A tanh unit with :math:`|a| > 0.99` (sigmoid: :math:`a < 0.01` or :math:`a > 0.99`) counts as saturated.
+"""A tanh unit with :math:`|a| > 0.99` (sigmoid: :math:`a > 0.99` or :math:`1 - a > 0.99`) counts as saturated.
 There the derivative is below 0.02 (tanh) or 0.0099 (sigmoid)."""
 
 
 def saturated_fraction(a, activation="tanh", threshold=SATURATION_THRESHOLD):
-    r"""Fraction of entries of ``a`` in the flat tails of a sigmoid or tanh.
+    r"""Fraction of the entries of ``a`` (any shape) in the flat tails of a sigmoid or tanh.
 
-    tanh: :math:`|a| > \text{threshold}`; sigmoid: :math:`a > \text{threshold}`
-    or :math:`a < 1 - \text{threshold}`.
+    tanh: :math:`|a| > t`; sigmoid: :math:`a > t` or :math:`1 - a > t`: exactly at the threshold is not saturated,
+    in float64 too (``a < 1 - t`` would count ``a = 0.01``, as ``1 - 0.99 == 0.010000000000000009``).
 
     Examples
     --------
-    >>> saturated_fraction(np.tanh(np.array([0.0, 5.0])))
+    >>> saturated_fraction(np.array([0.01, 0.99, 0.005, 0.995]), "sigmoid")  # the edges are not saturated
     0.5
     """
     a = np.asarray(a, dtype=float)
@@ -276,7 +276,7 @@ def saturated_fraction(a, activation="tanh", threshold=SATURATION_THRESHOLD):
     if name == "tanh":
         return float(np.mean(np.abs(a) > threshold))
     if name == "sigmoid":
-        return float(np.mean((a > threshold) | (a < 1.0 - threshold)))
+        return float(np.mean((a > threshold) | (1.0 - a > threshold)))
     raise ValueError(f"saturated_fraction is defined for activation 'sigmoid' or 'tanh', got {name!r}")
 
 

@@ -43,9 +43,6 @@ def test_the_exact_rule_passes(seed, capsys):
     assert capsys.readouterr().out.splitlines() == ["✔ saturated_fraction: all 17 cases passed."] * 2
 
 
-@pytest.mark.xfail(il.activations.saturated_fraction(np.array([0.01]), "sigmoid", 0.99) == 1.0, strict=True,
-                   reason="initlib still counts a < 1 - threshold (its rule is fixed to 1 - a > threshold in a "
-                          "parallel change); this test runs for real once that change is in")
 def test_the_reference_is_initlib_rule():
     """The check's rule is initlib's, on the boundary values the check uses."""
     t = 0.99

@@ -233,6 +233,7 @@ CHEATS = {
 }
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the thread's call is stopped
 @pytest.mark.parametrize("name", list(CHEATS))
 def test_calling_the_library_fails_naming_it(name):
     fn, what = CHEATS[name]

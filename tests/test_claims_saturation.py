@@ -4,6 +4,8 @@ The expensive experiments (the 10-layer networks, the scale sweeps, the nine tra
 and the two runs of the Glorot-Bengio experiment) run once per module, in fixtures that mirror the
 chapter's code cells. The last part tests the check of the chapter's implement exercise.
 """
+import importlib
+
 import numpy as np
 import pytest
 
@@ -129,6 +131,25 @@ def test_sigmoid_gradients_shrink_by_about_a_quarter_per_layer(sig_grads):
     assert 1e-7 < w[0] < 2e-7 and 1 < w[10] < 2
 
 
+def test_first_sigmoid_layer_gets_less_because_its_input_is_centred(Xy):
+    """Cell quarter-centre: layer 1's input is not smaller (E[x^2] = 1 > E[a^2] = 0.29) but centred; the mean
+    of a sigmoid layer's input carries nearly all of its |dW|, and centring layer 2's input brings its
+    gradient down to layer 1's."""
+    X, y = Xy
+    net = il.MLP([500] * 11 + [1], activation="sigmoid", init="normal", scale=1 / np.sqrt(500), seed=0)
+    w = il.gradient_stats(net, X, y).weight_norm
+    a1, dz2 = net.a[0], net.dz[1]
+    centred = np.linalg.norm((a1 - a1.mean(axis=0)).T @ dz2)
+    assert (f"{np.mean(X ** 2):.2f}", f"{np.mean(a1 ** 2):.2f}", f"{a1.mean():.2f}") == ("1.00", "0.29", "0.50")
+    assert (f"{w[1]:.3g}", f"{centred:.2g}", f"{w[0]:.3g}") == ("3.15e-06", "1.5e-07", "1.62e-07")
+    assert abs(centred / w[0] - 1) < 0.1  # "drops to the size of layer 1's"
+    assert round(w[0] / w[1], 2) == 0.05  # "layer 1 gets 0.05 of layer 2's gradient"
+    for l in range(1, 10):  # "nearly all of a sigmoid layer's gradient": the mean term, at every layer above 1
+        a, d = net.a[l - 1], net.dz[l]
+        assert np.linalg.norm(np.outer(a.mean(axis=0), d.sum(axis=0))) / w[l] > 0.99
+        assert np.linalg.norm((a - a.mean(axis=0)).T @ d) / w[l] < 0.05
+
+
 # ------------------------------------------------------------------------------------------------
 # What does the scale do to the activations, layer by layer?
 # ------------------------------------------------------------------------------------------------
@@ -208,6 +229,8 @@ def test_balanced_gradients_are_equal_across_layers(tanh_runs):
     _, grads, _ = tanh_runs
     w = grads["1/√500"].weight_norm
     assert np.all((0.07 < w) & (w < 0.09))  # "about 0.08 in every layer"
+    # "between 0.074 and 0.089 in every one of the 11 layers" (layers 1, 10 and 11 alone print 0.087 to 0.089)
+    assert len(w) == 11 and (f"{w.min():.2g}", f"{w.max():.2g}") == ("0.074", "0.089")
 
 
 def test_large_scale_gradients_explode_towards_the_input(tanh_runs):
@@ -221,6 +244,18 @@ def test_large_scale_gradients_explode_towards_the_input(tanh_runs):
     assert round((1.0 / (1 / np.sqrt(500)))) == 22  # "22 times larger than balanced"
     w01 = grads["0.1"].weight_norm  # alt text: "gently falling from 2.4 to 0.55"
     assert round(w01[0], 1) == 2.4 and round(w01[10], 2) in (0.55, 0.56) and np.all(np.diff(w01[:10]) < 0)
+
+
+def test_direction_of_the_gradient_too_large_grows_too_small_shrinks(tanh_runs):
+    """The landing page: weights that are too large do not make the backpropagated gradient shrink layer after
+    layer in the tanh network, it grows towards the input (about 3.5 times per layer, to 1.17e5 at layer 1);
+    weights that are too small make it shrink layer after layer."""
+    _, grads, _ = tanh_runs
+    big, small = grads["1"].signal_std[:10], grads["0.01"].signal_std[:10]  # delta of hidden layers 1 to 10
+    assert np.all(big[:9] > big[1:10])  # scale 1: larger at every hidden layer closer to the input
+    assert 3.3 < (big[0] / big[9]) ** (1 / 9) < 3.6
+    assert f"{grads['1'].weight_norm[0]:.3g}" == "1.17e+05"
+    assert np.all(small[:9] < small[1:10])  # scale 0.01: smaller at every hidden layer closer to the input
 
 
 # ------------------------------------------------------------------------------------------------
@@ -300,6 +335,7 @@ def test_scale10_five_seeds(circles_runs):
     last = [circles_runs[10.0, s].final_loss for s in range(5)]
     assert min(first) > 100  # "starts with a loss in the hundreds or thousands"
     assert 390 < min(first) < 392 and 2280 < max(first) < 2300  # caption: "between about 390 and 2300"
+    assert (int(np.floor(min(first) + 0.5)), int(np.floor(max(first) + 0.5))) == (392, 2284)  # summary: "392 to 2284"
     assert round(min(last), 3) == 0.002 and round(max(last), 2) == 0.36  # "ends between 0.002 and 0.36"
     assert not any(circles_runs[10.0, s].diverged for s in range(5))
 
@@ -335,6 +371,9 @@ def test_he_stds_and_homogeneity(circles):
     b.loss_and_grad(X_c, y_c)  # at these scales p is 0.5 to 1e-5, so the output gradient p - y is the same
     for l in range(3):
         np.testing.assert_allclose(b.dW[l], 4 * a.dW[l], rtol=1e-3)
+    # "those of the hidden biases like s^2 and s": layer 1's bias has two weight matrices above it, layer 2's one
+    ratio = [np.linalg.norm(gb) / np.linalg.norm(ga) for ga, gb in zip(a.db, b.db)]
+    assert abs(ratio[0] / 4 - 1) < 1e-3 and abs(ratio[1] / 2 - 1) < 1e-3
 
 
 # ------------------------------------------------------------------------------------------------
@@ -384,6 +423,14 @@ def test_glorot_standard_top_layer_saturates(glorot):
     # caption and alt text: "about 0.05 by step 15000", "about 0.3 by step 30000", "0.5 and 0.7"
     assert abs(top[steps == 15000][0] - 0.05) < 0.005 and round(top[-1], 1) == 0.3
     assert round(h.final_loss, 3) == 0.257
+
+
+def test_glorot_lower_layers_as_in_the_paper(glorot):
+    """"at 0.5 or above, and the higher the closer to the top (0.50, 0.54 and 0.62, averaged over the run)"."""
+    lower = glorot["standard"].act_mean[:, :3]
+    means = lower.mean(axis=0)
+    assert [f"{m:.2f}" for m in means] == ["0.50", "0.54", "0.62"]
+    assert means[0] < means[1] < means[2] and round(float(lower.min()), 2) == 0.49
 
 
 def test_glorot_xavier_dips_less(glorot):
@@ -443,15 +490,59 @@ def test_summary_fixed_scale():
     assert 1 / np.sqrt(10000) == 0.01  # "0.01 is balanced only for layers of 10000 inputs"
 
 
+def test_saturated_fraction_exactly_at_the_threshold_is_not_saturated():
+    """The rule of the chapter's exercise and of initlib, in floating point: tanh |a| > t; sigmoid a > t or
+    1 - a > t. In float64 1 - 0.01 == 0.99 exactly while 1 - 0.99 == 0.010000000000000009, so the form
+    a < 1 - t would count a = 0.01 as saturated."""
+    sf = il.diagnostics.saturated_fraction
+    assert sf is il.activations.saturated_fraction and il.activations.SATURATION_THRESHOLD == 0.99
+    assert 1 - 0.01 == 0.99 and 1 - 0.99 == 0.010000000000000009 and 0.01 < 1 - 0.99
+    # tanh: at the edge not saturated, just beyond it saturated, on both sides
+    assert sf(np.array([0.99, -0.99]), "tanh") == 0.0
+    assert sf(np.array([np.nextafter(0.99, 1), np.nextafter(-0.99, -1)]), "tanh") == 1.0
+    # sigmoid: both edges not saturated, just beyond them saturated
+    assert sf(np.array([0.01, 0.99]), "sigmoid") == 0.0
+    assert sf(np.array([0.01 - 1e-15, np.nextafter(0.99, 1)]), "sigmoid") == 1.0
+    # another threshold: the sigmoid's two tails stay mirror images
+    for t in (0.9, 0.95, 0.999):
+        assert sf(np.array([t, 1 - t]), "sigmoid", threshold=t) == sf(np.array([t]), "sigmoid", threshold=t) == 0.0
+    # train(record_stats=True) and activation_stats count with this same function
+    train_module = importlib.import_module("initlib.train")  # il.train is the function
+    assert train_module.saturated_fraction is sf
+    net = il.MLP.from_weights([np.eye(2), np.ones((2, 1))], [np.zeros(2), np.zeros(1)], activation="sigmoid")
+    z_edge = np.log(0.99 / 0.01)  # sigmoid(z_edge) = 0.99 up to rounding
+    a = il.activations.sigmoid(np.array([[z_edge, -z_edge]]))
+    assert il.activation_stats(net, np.array([[z_edge, -z_edge]])).saturated[0] == sf(a, "sigmoid")
+
+
 def test_exercise_quarter_weights_cannot_compensate_without_saturating(Xy):
-    """Solution of ex-saturation-quarter: the gradient keeps its size only between sqrt(n) s = 12 and 22,
-    where more than half of the units are saturated."""
+    """Solution of ex-saturation-quarter (cell sol-quarter-code): the backpropagated delta keeps its size near
+    sqrt(n) s = 11, the weight gradient between 12 and 22; more than half of the units are then saturated."""
     X, y = Xy
-    factors, saturated = {}, {}
-    for g in (12, 22):
-        net = il.MLP([500] * 11 + [1], activation="sigmoid", init="normal", scale=g / np.sqrt(500), seed=0)
-        w = il.gradient_stats(net, X, y).weight_norm
-        factors[g] = float(np.exp(np.mean(np.log(w[1:9] / w[2:10]))))  # layer l / layer l+1, hidden layers 2-10
-        saturated[g] = float(np.mean(il.activation_stats(net).saturated[:10]))
-    assert factors[12] < 1 < factors[22]
-    assert saturated[12] > 0.5 and saturated[22] > 0.5
+    lines = []
+    for k in [10, 11, 12, 22]:
+        rows = []
+        for seed in range(3):
+            net = il.MLP([500] * 11 + [1], activation="sigmoid", init="normal", scale=k / np.sqrt(500), seed=seed)
+            g = il.gradient_stats(net, X, y)
+            rows.append(((g.signal_std[0] / g.signal_std[9]) ** (1 / 9), (g.weight_norm[1] / g.weight_norm[9]) ** (1 / 8),
+                         np.mean([il.diagnostics.saturated_fraction(a, "sigmoid") for a in net.a[:10]])))
+        lo, hi = np.min(rows, axis=0), np.max(rows, axis=0)
+        lines.append((k, lo, hi))
+    got = {k: (f"{lo[0]:.2f}-{hi[0]:.2f}", f"{lo[1]:.2f}-{hi[1]:.2f}", f"{lo[2]:.0%}-{hi[2]:.0%}") for k, lo, hi in lines}
+    assert got == EXPECTED_QUARTER
+    delta = {k: (lo[0], hi[0]) for k, lo, hi in lines}
+    dW = {k: (lo[1], hi[1]) for k, lo, hi in lines}
+    sat = {k: (lo[2], hi[2]) for k, lo, hi in lines}
+    assert delta[10][1] < 1 < delta[11][0] and abs(np.mean(delta[11]) - 1) < 0.02  # delta balances near 11
+    assert dW[12][1] < 1 < dW[22][0]  # the weight gradient between 12 and 22
+    assert sat[11][0] > 0.5 and 0.55 < sat[12][0] and sat[12][1] < 0.6  # "more than half", "almost three fifths"
+    assert 0.4 <= 1 - sat[12][1] and 1 - sat[12][0] < 0.45  # "the 40 % or so that are not"
+
+
+EXPECTED_QUARTER = {  # sqrt(n) s: per-layer factor of delta, of |dW| (layers 2-10), saturated fraction; seeds 0-2
+    10: ("0.96-0.97", "0.76-0.77", "50%-52%"),
+    11: ("1.01-1.02", "0.77-0.80", "54%-56%"),
+    12: ("1.05-1.06", "0.78-0.83", "58%-59%"),
+    22: ("1.41-1.43", "1.06-1.16", "77%-77%"),
+}

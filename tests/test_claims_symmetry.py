@@ -39,10 +39,10 @@ def runs():
            "constant 0.5": run("constant", init_kwargs={"value": 0.5})}
     for eps in [0, 0.001, 0.1, 0.5]:
         out[f"He-std constant, eps = {eps:g}"] = run(he_constant, init_kwargs={"eps": eps})
-    for act, layers in {"relu": [0, 1, 2], "tanh": [0, 1], "sigmoid": [0]}.items():
-        for l in layers:
+    for act, layers in {"relu": [1, 2, 3], "tanh": [1, 2], "sigmoid": [1]}.items():
+        for l in layers:  # layers numbered from 1, as in the chapter
             init = ["he_normal"] * 3
-            init[l] = "zeros"
+            init[l - 1] = "zeros"
             out[f"{act}, zero layer {l}"] = run(init, activation=act, chunks=15)
     out["sigmoid, no zero layer"] = run("he_normal", activation="sigmoid", chunks=15)
     return out
@@ -66,6 +66,8 @@ def test_setting():
     # label 1 on the inner circle
     r = np.hypot(*X.T)
     assert r[y[:, 0] == 1].max() < r[y[:, 0] == 0].min()
+    # "inner circle at radius 0.5 and the outer at 1" (not make_circles' factor 0.8)
+    assert round(float(np.median(r[y[:, 0] == 1])), 1) == 0.5 and round(float(np.median(r[y[:, 0] == 0])), 1) == 1.0
 
 
 def test_run_in_chunks_equals_one_run():
@@ -157,6 +159,26 @@ def test_constant_run_depends_on_one_projection(runs):
     assert bool(np.all(np.diff(p) >= 0) or np.all(np.diff(p) <= 0))
 
 
+def test_constant_run_puts_two_thirds_of_the_ring_on_the_inner_side(runs):
+    """The chapter's cell constant-line-geometry: the network's line keeps the inner circle and two thirds of
+    the outer ring on one side, 150 + 50 = 200 of 300 points right, like a line tangent to the inner circle."""
+    net = runs["constant 0.5"][0]
+    inner = y[:, 0] == 1
+    on_inner_side = net.predict(X)[:, 0] == 1
+    assert f"{on_inner_side[inner].mean():.1%}" == "98.0%" and f"{on_inner_side[~inner].mean():.1%}" == "66.7%"
+    assert pct(net.accuracy(X, y)) == pct((on_inner_side[inner].sum() + (~on_inner_side[~inner]).sum()) / 300)
+    # the geometry: a line tangent to the circle of radius 0.5 cuts off the arc of the ring of radius 1 where
+    # cos(theta) > 0.5, a third of it, so the near side holds the inner circle and two thirds of the ring
+    theta = np.linspace(-np.pi, np.pi, 360_000, endpoint=False)
+    assert abs(np.mean(np.cos(theta) > 0.5) - 1 / 3) < 1e-5
+    assert (150 + 150 / 3) / 300 == 2 / 3
+    # the cell's search over 360 directions and 301 offsets
+    angles = np.linspace(0, 2 * np.pi, 360, endpoint=False)
+    proj = X @ np.stack([np.cos(angles), np.sin(angles)])
+    best = max(np.mean((proj < t) == inner[:, None], axis=0).max() for t in np.linspace(-1.5, 1.5, 301))
+    assert f"{best:.1%}" == "67.7%"
+
+
 def test_no_straight_line_beats_two_thirds():
     """No straight line classifies much more than two thirds of the circles (on the training set)."""
     angles = np.linspace(0, np.pi, 360, endpoint=False)
@@ -223,37 +245,37 @@ def test_zero_plus_noise_shrinks_the_signal():
 
 # ---------------------------------------------------------- what may be zero ----
 def test_zero_relu_hidden_layer_never_learns(runs):
-    for l in [0, 1]:
+    for l in [1, 2]:
         net, hist, spread = runs[f"relu, zero layer {l}"]
         assert round(hist.final_loss, 4) == 0.6931
         assert hist.final_train_acc == 0.5 and hist.final_test_acc == 0.5
-        assert np.all(spread[:, l] == 0)  # exactly 0 at every step
-        assert np.all(net.W[l] == 0)
-    assert il.symmetry(runs["relu, zero layer 0"][0]).distinct_units == [1, 5]
-    assert il.symmetry(runs["relu, zero layer 1"][0]).distinct_units == [10, 1]
+        assert np.all(spread[:, l - 1] == 0)  # exactly 0 at every step
+        assert np.all(net.W[l - 1] == 0)
+    assert il.symmetry(runs["relu, zero layer 1"][0]).distinct_units == [1, 5]
+    assert il.symmetry(runs["relu, zero layer 2"][0]).distinct_units == [10, 1]
 
 
 def test_zero_last_layer_is_escaped(runs):
-    hist = runs["relu, zero layer 2"][1]
+    hist = runs["relu, zero layer 3"][1]
     assert hist.final_train_acc == 1.0 and hist.final_test_acc == 1.0
     assert round(hist.final_loss, 4) == 0.006
 
 
 def test_zero_tanh_layer_is_escaped(runs):
-    net, hist, spread = runs["tanh, zero layer 0"]
+    net, hist, spread = runs["tanh, zero layer 1"]
     assert pct(hist.final_train_acc) == 88.3 and pct(hist.final_test_acc, 0) == 83
     assert round(hist.final_loss, 4) == 0.3867
     assert hist.loss[-1] < hist.loss[-2] < hist.loss[-3]  # still falling
     assert f"{spread[-1][0]:.2g}" == "0.52" and il.symmetry(net).distinct_units == [10, 5]
     assert np.all(np.diff(spread[:, 0]) > 0)  # rises at every checkpoint
 
-    net, hist, spread = runs["tanh, zero layer 1"]
+    net, hist, spread = runs["tanh, zero layer 2"]
     assert hist.final_train_acc == 1.0 and hist.final_test_acc == 1.0
     assert f"{spread[-1][1]:.2g}" == "0.5"
 
 
 def test_zero_sigmoid_layer_escapes_slowly(runs):
-    net, hist, spread = runs["sigmoid, zero layer 0"]
+    net, hist, spread = runs["sigmoid, zero layer 1"]
     assert il.symmetry(net).distinct_units[0] == 10
     assert f"{spread[-1][0]:.2g}" == "0.021" and spread[-1][0] < 0.03
     assert np.all(np.diff(spread[:, 0]) > 0)  # grows steadily
@@ -271,12 +293,12 @@ def test_summary_table(runs):
         "He-std constant, eps = 0.001": (0.5771, 65.7, 59, [10, 5]),
         "He-std constant, eps = 0.1": (0.5527, 69.3, 64, [10, 5]),
         "He-std constant, eps = 0.5": (0.0072, 100.0, 100, [10, 5]),
-        "relu, zero layer 0": (0.6931, 50.0, 50, [1, 5]),
-        "relu, zero layer 1": (0.6931, 50.0, 50, [10, 1]),
-        "relu, zero layer 2": (0.0060, 100.0, 100, [10, 5]),
-        "tanh, zero layer 0": (0.3867, 88.3, 83, [10, 5]),
-        "tanh, zero layer 1": (0.0116, 100.0, 100, [10, 5]),
-        "sigmoid, zero layer 0": (0.6930, 52.3, 58, [10, 5]),
+        "relu, zero layer 1": (0.6931, 50.0, 50, [1, 5]),
+        "relu, zero layer 2": (0.6931, 50.0, 50, [10, 1]),
+        "relu, zero layer 3": (0.0060, 100.0, 100, [10, 5]),
+        "tanh, zero layer 1": (0.3867, 88.3, 83, [10, 5]),
+        "tanh, zero layer 2": (0.0116, 100.0, 100, [10, 5]),
+        "sigmoid, zero layer 1": (0.6930, 52.3, 58, [10, 5]),
         "sigmoid, no zero layer": (0.6931, 49.7, 46, [10, 5]),
     }
     assert list(runs) == list(expected)

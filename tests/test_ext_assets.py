@@ -35,3 +35,26 @@ def test_widget_state_is_dropped_only_without_a_widget_manager():
         context = {"script_files": [state, other, _JavaScript("_static/x.js")]}
         assets.tidy_scripts(app, "page", "page.html", context, None)
         assert context["script_files"] == expected
+
+
+def test_citations_are_list_items_not_deprecated_biblioentries():
+    body = ('<div role="list" class="citation-list">\n<div class="citation" id="id1" role="doc-biblioentry">'
+            '<span class="label">1</span><p>He et al.</p></div>\n</div>')
+    context = {"body": body}
+    assets.tidy_body(None, "chapters/references", "page.html", context, None)
+    assert "doc-biblioentry" not in context["body"]
+    assert context["body"].count('role="listitem"') == 1 and 'role="list"' in context["body"]
+    untouched = {"body": "<p>no bibliography here</p>"}
+    assets.tidy_body(None, "intro", "page.html", untouched, None)
+    assert untouched["body"] == "<p>no bibliography here</p>"
+
+
+def test_the_book_build_asks_the_kernels_for_every_explorer_frame():
+    import initlib.widgets
+
+    environ = {}
+    assets.ask_for_every_frame(environ)
+    assert environ == {initlib.widgets.FRAMES_VARIABLE: "all"}
+    chosen = {initlib.widgets.FRAMES_VARIABLE: "first"}
+    assets.ask_for_every_frame(chosen)
+    assert chosen[initlib.widgets.FRAMES_VARIABLE] == "first"  # a value set by hand is kept

@@ -307,7 +307,8 @@ def test_deduplicated_frames_are_stored_once(shared):
 # ------------------------------------------------------- mime bundle and live ----
 
 
-def test_mime_bundle_has_widget_view_and_html():
+def test_mime_bundle_has_widget_view_and_html(monkeypatch):
+    monkeypatch.setenv(widgets.FRAMES_VARIABLE, "all")  # as the book build and nbval run the chapters
     ex = small_scale()
     bundle = ex._repr_mimebundle_()
     assert set(bundle) >= {"text/plain", "text/html", WIDGET_VIEW}
@@ -315,6 +316,24 @@ def test_mime_bundle_has_widget_view_and_html():
     assert bundle["text/html"] == ex.static_html()
     assert bundle["text/plain"] == repr(ex)
     assert "0x" not in repr(ex)  # no memory address: nbval compares it
+
+
+def test_a_readers_kernel_gets_the_widget_and_the_first_frame_only(monkeypatch):
+    monkeypatch.delenv(widgets.FRAMES_VARIABLE, raising=False)
+    ex = small_scale()
+    drawn = []
+    frame = ex.frame
+    monkeypatch.setattr(ex, "frame", lambda *v: drawn.append(v) or frame(*v))
+    bundle = ex._repr_mimebundle_()
+    assert bundle[WIDGET_VIEW]["model_id"] == ex.widget().model_id
+    assert drawn == [ex.values], f"displaying the explorer drew {len(drawn)} frames, not only the first"
+    html = bundle["text/html"]
+    first = base64.b64encode(ex.render(*ex.values)).decode("ascii")
+    assert first in html and html.count("data:image/png") == 1 and "<script" not in html
+    assert ex.describe(*ex.values) in html and "run the notebook in Jupyter" in html
+    assert ex._html is None  # the static fallback was not computed
+    monkeypatch.setenv(widgets.FRAMES_VARIABLE, "ALL ")
+    assert ex._repr_mimebundle_()["text/html"] == ex.static_html()
 
 
 def test_live_widget_updates_in_place():
@@ -345,13 +364,14 @@ def test_live_training_explorer_shows_computing():
     ex = small_training(inits=("zeros", "he_normal"), scales=[0.1, 1.0], epochs=5)
     box = ex.widget()
     controls = box.children[0].children
-    dropdown = next(w for w in controls if isinstance(w, W.Dropdown))
+    choice = next(w for w in controls if isinstance(w, W.ToggleButtons))
     slider = next(w for w in controls if isinstance(w, W.FloatSlider))
     status = controls[-1]
     assert not slider.continuous_update
     seen = []
     status.observe(lambda change: seen.append(change["new"]), names="value")
-    dropdown.value = "zeros"
+    assert choice.options == ("zeros", "he_normal") and choice.value == "he_normal"
+    choice.value = "zeros"
     assert any("computing" in s for s in seen) and status.value == ""
     assert ex.values == ("zeros", 1.0)
 
@@ -363,5 +383,6 @@ def test_import_without_ipywidgets():
         "ex = initlib.widgets.scale_explorer(depth=2, width=10, n_samples=5, scales=[0.1, 1.0])\n"
         "b = ex._repr_mimebundle_()\n"
         "assert 'text/html' in b and 'application/vnd.jupyter.widget-view+json' not in b, sorted(b)\n"
+        "assert b['text/html'] == ex.static_html()  # without widgets: every frame, the only way to move\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

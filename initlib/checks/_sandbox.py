@@ -13,8 +13,9 @@ inputs, or draws from the generator it was given.
 
 In the fresh interpreter each call runs under the same guard as in a
 notebook (:func:`initlib.checks._guard.guarded_call`), and the cells the
-student wrote (solution cells) run under it as well, so that switching it
-off from a cell is noticed too.
+student could edit (every cell nbgrader does not lock) run under it as well,
+so that switching it off from a cell is noticed too; so is a cell that
+replaces ``sys.setprofile`` and the like.
 """
 from __future__ import annotations
 

@@ -210,9 +210,13 @@ def check_he_normal(he_normal, *, seed=None):
     along columns) and distinct columns (largest correlation between two
     columns). Each test is set at 6 standard errors (KS: 2.8/sqrt(n);
     columns: Bonferroni at 1e-7), so a correct function fails with a
-    probability below 1e-6 in theory; measured over 20 000 fresh seeds with
-    ``tools/check_false_failures.py``: no failure (the figures are in
-    instructors.md).
+    probability below 1e-6 in theory. Measured with
+    ``tools/check_false_failures.py``: no failure in 2 750 runs with fresh
+    seeds, and over 10 000 correct first layers every statistic's tail
+    matched the normal law at 2 and 3 standard errors, with a largest value
+    of 4.1 (threshold 6; Kolmogorov-Smirnov 1.36, threshold 2.8). The runs
+    alone bound false failures by 1.1e-3 (95 %); the calibrated tails put
+    them below 1e-7 (some twenty tests at 6 standard errors), far below 1e-4.
 
     Examples
     --------

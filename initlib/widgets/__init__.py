@@ -10,7 +10,9 @@ Each explorer is one call in a notebook cell; the object it returns displays as
   kernel: the frames for a grid of slider values are computed when the book is
   built, embedded as PNG images, and switched by a native
   ``<input type="range">`` (and ``<select>``) with a few lines of inline
-  JavaScript. No network access, no third-party JavaScript.
+  JavaScript. No network access, no third-party JavaScript. A reader's
+  kernel skips those frames (the widget appears after one frame) unless
+  ``INITLIB_EXPLORER_FRAMES=all`` is set, as the book build and nbval do.
 
 Both modes go through **one frame function** per explorer, :meth:`Explorer.frame`
 (values -> drawn figure: :mod:`initlib.diagnostics`, then :mod:`initlib.plots`),
@@ -71,7 +73,7 @@ from .controls import Choice, LogSlider
 from .explorer import Explorer
 from .gain import gain_explorer
 from .normalization import normalization_explorer
-from .render import CACHE_SIZE, DPI, PNG_COLORS  # noqa: F401  (settings of every frame)
+from .render import CACHE_SIZE, DPI, FRAMES_VARIABLE, PNG_COLORS  # noqa: F401  (settings of every frame)
 from .scale import scale_explorer
 from .scaled import critical_gain
 from .symmetry import symmetry_explorer

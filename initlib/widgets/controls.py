@@ -131,7 +131,12 @@ class LogSlider:
 
 
 class Choice:
-    """A drop-down choice: ipywidgets ``Dropdown`` live, ``<select>`` in the static book.
+    """A choice among a few options: ipywidgets ``ToggleButtons`` live, a ``<select>`` in the static book.
+
+    Live, every option is a button (Tab to it, Space or Enter to choose it):
+    in JupyterLab a focused ``Dropdown`` loses its arrow keys to the notebook,
+    which moves to the next cell instead (ipywidgets issue 3912), so a reader
+    with a keyboard could not change it.
 
     Parameters
     ----------
@@ -160,8 +165,10 @@ class Choice:
     def live(self, continuous_update=True):
         import ipywidgets as W
 
-        dd = W.Dropdown(options=self.grid, value=self.value, description=self.name, layout=W.Layout(width="220px"))
-        return dd, None
+        buttons = W.ToggleButtons(options=self.grid, value=self.value, description=self.name,
+                                  tooltips=[f"{self.label}: {o}" for o in self.grid],
+                                  style={"button_width": "auto"})
+        return buttons, None
 
     def live_value(self, control):
         return control.value

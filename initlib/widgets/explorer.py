@@ -3,6 +3,7 @@ function, the PNG cache, and its two views (:mod:`.static`, :mod:`.live`).
 """
 from __future__ import annotations
 
+import os
 import warnings
 from collections import OrderedDict
 
@@ -11,8 +12,8 @@ import numpy as np
 from .._validate import check_nonnegative_float
 from .controls import LogSlider
 from .live import live_widget
-from .render import CACHE_SIZE, _one_blas_thread, _png
-from .static import static_page
+from .render import CACHE_SIZE, FRAMES_VARIABLE, _one_blas_thread, _png
+from .static import first_frame_page, static_page
 
 __all__ = ["Explorer"]
 
@@ -188,13 +189,25 @@ class Explorer:
         return self._widget
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/plain": repr(self), "text/html": self.static_html()}
+        """The live widget first; every static frame only where it is needed.
+
+        In a kernel with ipywidgets the bundle holds the widget view and, as
+        ``text/html``, the first frame only (:func:`first_frame_page`): the
+        widget appears as soon as one frame is drawn. Every frame of the static
+        fallback (:meth:`static_html`) is computed when the environment
+        variable :data:`FRAMES_VARIABLE` is ``"all"`` (the book build and nbval
+        set it) or when there is no ipywidgets (then it is the only way to move
+        the controls).
+        """
         try:
             view = self.widget()._repr_mimebundle_()
         except ImportError:  # no ipywidgets: the static version works everywhere
-            return bundle
+            view = None
         key = "application/vnd.jupyter.widget-view+json"
-        if view and key in view:
+        live = bool(view) and key in view
+        every_frame = not live or os.environ.get(FRAMES_VARIABLE, "").strip().lower() == "all"
+        bundle = {"text/plain": repr(self), "text/html": self.static_html() if every_frame else first_frame_page(self)}
+        if live:
             bundle[key] = view[key]
         return bundle
 

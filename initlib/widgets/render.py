@@ -27,6 +27,15 @@ flat, line-art figures)."""
 CACHE_SIZE = 256
 """Frames kept per explorer (PNG bytes, about 15 kB each)."""
 
+FRAMES_VARIABLE = "INITLIB_EXPLORER_FRAMES"
+"""The environment variable that asks a live explorer for every static frame.
+
+With ``INITLIB_EXPLORER_FRAMES=all`` an explorer displayed in a kernel carries
+its whole static fallback (every precomputed frame, seconds to compute) next
+to the live widget; otherwise only its first frame. The book's Sphinx
+extension (``_ext/initbook_assets.py``) sets it for the kernels of the book
+build, and the Makefile for nbval and ``jupyter execute``."""
+
 
 _BLAS = None
 

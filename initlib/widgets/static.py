@@ -111,3 +111,28 @@ def static_page(explorer):
         "</div>",
     ]
     return "\n".join(parts)
+
+
+def first_frame_page(explorer):
+    """The light ``text/html`` of a live explorer: its first frame, caption and a note; no other frame.
+
+    What a frontend without widgets (a saved notebook on GitHub, nbviewer)
+    shows of an explorer that a reader displayed in Jupyter: computing every
+    frame of :func:`static_page` there would delay the live widget by seconds.
+    """
+    values = explorer._initial
+    png = explorer.render(*values)
+    alt = explorer.describe(*values)
+    w, h = _png_size(png)
+    esc = _html.escape
+    labels = "; ".join(c.text(v) for c, v in zip(explorer.controls, values))
+    return "\n".join([
+        f'<div class="initlib-explorer-frame" data-ilx-kind="{esc(explorer.kind)}" style="margin:0.5em 0 1em 0">',
+        f'<p style="{_CSS}">{esc(labels)}</p>',
+        f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{esc(alt)}" '
+        f'width="{w}" height="{h}" style="max-width:100%;height:auto;display:block">',
+        f'<p style="font-size:0.85rem;margin:0.2em 0;color:#333">{esc(alt)}</p>',
+        '<p style="font-size:0.8rem;margin:0;color:#555">The first frame of a live explorer: run the notebook '
+        "in Jupyter with ipywidgets to move its controls.</p>",
+        "</div>",
+    ])

@@ -3,7 +3,9 @@
 Serves ``_build/html`` on 127.0.0.1, opens the "Interactive explorers" page in
 headless Chromium (Debian's ``chromium`` and ``chromium-driver`` packages,
 driven by Selenium), moves the controls of every explorer, and checks that
-the displayed figure changes and that no request leaves 127.0.0.1.
+the displayed figure changes and that no request leaves 127.0.0.1. Every
+page is also checked by axe-core (from npm, injected by this test) against
+the WCAG 2 A and AA rules.
 
 Needs the offline build of the book (``make book-offline``; ``make test`` builds it first) and
 Chromium. Without them the test is skipped with a hint, except when the
@@ -14,15 +16,14 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
 import os
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from browser_helpers import console_errors, is_local, load, requested_urls, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 # The offline build (make book-offline) by default: the normal build loads
@@ -32,29 +33,10 @@ HTML = Path(os.environ.get("BOOK_HTML") or ROOT / "_build" / "offline" / "_build
 if not HTML.is_absolute():
     HTML = ROOT / HTML
 PAGE = "chapters/90_explorers.html"
+# axe-core, the accessibility engine, installed from npm by `make test-browser`
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_HINT = "install axe-core: npm install --prefix tests/browser (make test-browser does)"
 N_EXPLORERS = 4
-INSTALL_HINT = (
-    "install Chromium and its driver (Debian/Ubuntu: sudo apt-get install chromium chromium-driver) "
-    "and Selenium (pip install -r requirements.txt)"
-)
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,1600",
-    # any host but the local server resolves to nothing: a stray request is recorded, never sent
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
-
-
-def unavailable(reason):
-    """Skip with ``reason``, or fail when running in CI (``CI`` set), where the test must run."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}. The browser test must run in CI (CI={os.environ['CI']!r}).", pytrace=False)
-    pytest.skip(reason)
-
-
-def find(name, fallback):
-    path = shutil.which(name) or fallback
-    return path if path and os.access(path, os.X_OK) else None
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -76,68 +58,6 @@ def site():
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium driven by Selenium, recording every network request in its performance log."""
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        unavailable(f"Selenium is not installed: {INSTALL_HINT}")
-    chromium = find("chromium", "/usr/bin/chromium")
-    driver_path = find("chromedriver", "/usr/bin/chromedriver")
-    if chromium is None or driver_path is None:
-        unavailable(f"Chromium or chromedriver not found: {INSTALL_HINT}")
-    os.environ.setdefault("SE_AVOID_STATS", "true")  # Selenium Manager is not used (paths are given) nor phoned
-    profile = tempfile.mkdtemp(prefix="initbook-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in FLAGS + [f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def requested_urls(driver):
-    """Every URL the page requested since the last call (from the DevTools performance log)."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-        elif message["method"] == "Network.webSocketCreated":
-            urls.append(message["params"]["url"])
-    return urls
-
-
-def load(driver, url):
-    """Open ``url`` and wait until the page and its scripts have loaded."""
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    driver.get(url)
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
-
-
-def console_errors(driver):
-    """The errors the pages logged to the JavaScript console since the last call.
-
-    Uncaught exceptions, syntax errors, failed resource loads and
-    ``console.error`` calls all arrive as SEVERE entries of the browser log.
-    """
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-
-
-def is_local(url):
-    parts = urlsplit(url)
-    return parts.scheme in ("data", "blob", "about") or parts.hostname == "127.0.0.1"
 
 
 def state(driver, root):
@@ -334,3 +254,35 @@ def test_pages_fit_a_phone_screen(site, browser):
             assert not overflow, f"{name}: wider than a phone screen: {overflow}"
     finally:
         browser.set_window_size(size["width"], size["height"])
+
+
+# axe-core with the WCAG 2 rules of levels A and AA (its tags wcag2a, wcag2aa); a violation: its rule, and where
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]},
+                   resultTypes: ["violations"]})
+  .then(r => done({version: axe.version, rules: r.passes.length + r.violations.length + r.incomplete.length,
+                   violations: r.violations.map(v => ({rule: v.id, help: v.help, nodes: v.nodes.map(
+                       n => n.target.join(" ") + " -- " + (n.failureSummary || "").split("\\n").slice(1, 2).join(""))}))}))
+  .catch(e => done({error: String(e)}));
+"""
+
+
+def test_every_page_is_accessible(site, browser):
+    """axe-core (served by this test: injected into each page) finds no WCAG 2 A or AA violation on any page."""
+    if not AXE.is_file():
+        unavailable(f"axe-core is missing ({AXE}): {AXE_HINT}")
+    source = AXE.read_text()
+    browser.set_script_timeout(120)
+    found = {}
+    for name in pages() + ["search.html", "genindex.html"]:
+        load(browser, site + name)
+        browser.execute_script(source + "\n;window.axe = axe;")
+        result = browser.execute_async_script(AXE_RUN)
+        assert "error" not in result, f"{name}: axe-core failed: {result['error']}"
+        assert result["rules"] > 10, f"{name}: axe-core ran only {result['rules']} rules"
+        for violation in result["violations"]:
+            found.setdefault(f"{violation['rule']} ({violation['help']})", []).extend(
+                f"{name}: {node}" for node in violation["nodes"])
+    assert not found, "axe-core " + result["version"] + " finds WCAG 2 A/AA violations:\n" + "\n".join(
+        f"{rule}: {len(nodes)} node(s)\n    " + "\n    ".join(nodes[:12]) for rule, nodes in sorted(found.items()))

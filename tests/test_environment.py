@@ -1,0 +1,131 @@
+"""The chapters survive the environment they run in: ``MPLBACKEND=Agg``, and any BLAS thread count.
+
+Two things a reader's (or a CI image's) environment sets differently from
+``make``:
+
+- ``MPLBACKEND=Agg``, as many CI and Docker images set it. A Jupyter kernel
+  respects it, skips its inline backend, and ``plt.show()`` then shows no
+  figure (nbval misses the images, the ``-W`` book build fails on the
+  warning). ``import initlib`` turns the inline backend on in that case
+  (``initlib/_backend.py``). The test runs a real kernel with the variable
+  set: a figure cell before the import shows nothing (the environment
+  reproduces the failure), the same cell after it shows the figure.
+- ``OPENBLAS_NUM_THREADS`` unset: a reader's Jupyter uses every core, where
+  ``make`` uses one BLAS thread. The committed outputs must not depend on
+  it. The test computes, in fresh processes with one, the default and four
+  BLAS threads, the kinds of numbers the chapters print (a large matrix
+  product, per-layer statistics of a deep network, a training run) and
+  requires the same bits.
+
+Both exercise the mechanism in a few seconds instead of a second full nbval
+run (which, with multi-threaded BLAS on a busy 2-core machine, took 500 s
+for two chapters).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+FIGURE = "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.show()"
+
+
+def outputs_of(cells, monkeypatch, **env):
+    """Run ``cells`` in one fresh kernel with ``env`` added to the environment; their outputs."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    return [c.outputs for c in nb.cells]
+
+
+def shows_figure(outputs):
+    return any("image/png" in o.get("data", {}) for o in outputs)
+
+
+def stderr_of(outputs):
+    return "".join(o.get("text", "") for o in outputs if o.get("name") == "stderr")
+
+
+def test_figures_show_in_a_kernel_with_mplbackend_agg(monkeypatch):
+    before, imported, after = outputs_of([FIGURE, "import initlib as il", FIGURE], monkeypatch, MPLBACKEND="Agg")
+    # the environment reproduces the reader's failure: no figure, a warning
+    assert not shows_figure(before), "with MPLBACKEND=Agg the kernel should show no figure before initlib is imported"
+    assert imported == [], f"importing initlib printed something: {imported}"
+    assert shows_figure(after), f"after `import initlib` the figure is still not shown: {after}"
+    assert not stderr_of(after), stderr_of(after)
+
+
+def test_the_default_backend_is_left_alone(monkeypatch):
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    (backend,) = outputs_of(["import initlib as il\nimport matplotlib\nprint(matplotlib.get_backend())"], monkeypatch)
+    assert backend[0]["text"].strip() in ("inline", "module://matplotlib_inline.backend_inline"), backend
+
+
+def test_outside_a_kernel_nothing_changes():
+    code = ("import matplotlib, initlib, sys; "
+            "print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "MPLBACKEND": "Agg"},
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert [out[0].lower(), out[1]] == ["agg", "False"], out  # importing initlib selects no backend and imports no pyplot
+
+
+# The numbers, as the chapters compute them: a large product (chapter 3), the
+# per-layer statistics of a deep tanh network (chapter 2), a training run
+# (chapters 1 and 3); printed as one digest of their bits.
+NUMBERS = r"""
+import hashlib
+import numpy as np
+import initlib as il
+
+rng = np.random.default_rng(0)
+z = il.activations.relu(rng.standard_normal((1000, 500))) @ il.init.he_normal(500, 500, rng=rng)
+deep = il.MLP([500] * 10 + [1], activation="tanh", init="normal", scale=0.05, seed=0)
+stats = il.activation_stats(deep, np.random.default_rng(1).standard_normal((200, 500)))
+X, y, _, _ = il.data.circles(seed=1)
+net = il.MLP([2, 64, 64, 1], init="he_normal", seed=0)
+hist = il.train(net, X, y, epochs=20, lr=0.05, batch_size=32, seed=1)
+digest = hashlib.sha256()
+for a in [z, stats.std, stats.saturated, *net.W, np.asarray(hist.loss)]:
+    digest.update(np.ascontiguousarray(a, dtype=float).tobytes())
+print(digest.hexdigest())
+"""
+THREADS = """
+import numpy  # loads BLAS
+from threadpoolctl import threadpool_info
+print(max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"), default=0))
+"""
+NO_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def test_a_kernel_without_openblas_num_threads_computes_the_books_bits(monkeypatch):
+    pytest.importorskip("threadpoolctl")
+    env = {k: v for k, v in os.environ.items() if k not in NO_THREAD_VARIABLES}
+    reference = subprocess.run([sys.executable, "-c", NUMBERS], env={**env, "OPENBLAS_NUM_THREADS": "1"},
+                               capture_output=True, text=True, timeout=300, check=True).stdout.strip()
+    for name in NO_THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    before, _, after, numbers = outputs_of([THREADS, "import initlib as il", THREADS, NUMBERS], monkeypatch)
+    text = [o[0]["text"].strip() for o in (before, after, numbers)]
+    if (os.cpu_count() or 1) > 1:  # the reader's case: BLAS on every core until initlib is imported
+        assert int(text[0]) > 1, f"BLAS runs on {text[0]} thread(s) in the kernel: the case is not exercised"
+    assert text[1] == "1", f"after `import initlib` BLAS runs on {text[1]} threads"
+    assert text[2] == reference, "the kernel's numbers differ from those computed with OPENBLAS_NUM_THREADS=1"
+
+
+def test_a_chosen_thread_count_or_backend_is_left_alone():
+    from initlib import _kernel
+
+    class Shell:  # stands for a kernel's shell: any call on it would fail the test
+        kernel = object()
+
+    for name in NO_THREAD_VARIABLES:
+        assert _kernel.one_blas_thread_in_kernel({name: "2"}, shell=Shell()) is False
+    for backend in ("module://matplotlib_inline.backend_inline", "inline", "QtAgg", ""):
+        assert _kernel.inline_figures_in_kernel({"MPLBACKEND": backend}, shell=Shell()) is False
