@@ -7,13 +7,18 @@ The builds run on a fresh copy of the committed tree (``git ls-files``) in a
 temporary folder, so the measurement starts from an empty execution cache
 ("cold": every chapter is executed) and then repeats the same build with
 nothing changed ("rebuild": every page is re-read, no notebook re-executed).
-Peak memory is the largest resident set of any process started to execute one
-chapter (the Jupyter kernel, in practice), measured with ``getrusage``.
+Each chapter is then executed on its own with one BLAS thread
+(``OPENBLAS_NUM_THREADS=1``, as CONTRIBUTING.md runs them): the table gives
+its execution time (issue 18's target: under 15 s on the project's 2-core
+machine) and its peak memory, the largest resident set of any process started
+to execute it (the Jupyter kernel, in practice), measured with ``getrusage``.
+
+    python benchmarks/book.py --chapters-only   # just the per-chapter table
 """
 from __future__ import annotations
 
 import argparse
-import resource
+import os
 import shutil
 import subprocess
 import sys
@@ -40,22 +45,35 @@ def timed(cmd, cwd) -> float:
     return time.perf_counter() - t0
 
 
-def peak_memory_mb(notebook: Path) -> float:
-    """Peak RSS (MB) of executing ``notebook`` in a fresh process tree."""
+def execute(notebook: Path) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of executing ``notebook`` in a fresh process tree, one BLAS thread."""
     code = (
-        "import resource, subprocess, sys;"
+        "import resource, subprocess, sys, time; t0 = time.perf_counter();"
         f"subprocess.run([{str(BIN / 'jupyter')!r}, 'execute', '--output', '/dev/null', sys.argv[1]],"
         " check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        "print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(notebook)], check=True, capture_output=True, text=True)
-    return int(out.stdout.strip()) / 1024  # ru_maxrss is in KiB on Linux
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    out = subprocess.run([sys.executable, "-c", code, str(notebook)], check=True, capture_output=True, text=True,
+                         env=env, cwd=notebook.parent)
+    seconds, rss = out.stdout.split()
+    return float(seconds), int(rss) / 1024  # ru_maxrss is in KiB on Linux
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--make-test", action="store_true", help="also time `make test` on the copy")
+    parser.add_argument("--chapters-only", action="store_true", help="only execute each chapter (time, memory)")
     args = parser.parse_args()
+    if not args.chapters_only:
+        builds(args)
+    print("\n| chapter | execution (1 BLAS thread) | peak memory |\n|---|---|---|")
+    for nb in sorted((ROOT / "chapters").glob("*.ipynb")):
+        seconds, mb = execute(nb)
+        print(f"| {nb.name} | {seconds:.1f} s | {mb:.0f} MB |", flush=True)
+
+
+def builds(args):
     jb = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going", "--all"]
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,10 +86,7 @@ def main():
             results["make test"] = timed(["make", "test"], tmp)
     print("| measurement | time | target |\n|---|---|---|")
     for name, seconds in results.items():
-        print(f"| {name} | {seconds:.1f} s | {TARGETS[name]:.0f} s |")
-    print("\n| chapter | peak memory |\n|---|---|")
-    for nb in sorted((ROOT / "chapters").glob("*.ipynb")):
-        print(f"| {nb.name} | {peak_memory_mb(nb):.0f} MB |", flush=True)
+        print(f"| {name} | {seconds:.1f} s | {TARGETS[name]:.0f} s |", flush=True)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,13 @@ with the ratio to the minimal numpy loop (the practical limit of numpy).
 The "residual" configuration trains an ``initlib.ResidualMLP`` (50 blocks of
 width 64, depth-scaled branches); the others an ``initlib.MLP``.
 
+The sweep configurations ("sweep", "deep-sweep") train k networks of one
+architecture from k seeds: one network alone with ``il.train``, the k one
+after the other with ``il.train``, all of them with ``il.train_many``, and in
+PyTorch as a loop of k runs and as one ``torch.func.vmap`` over
+``functional_call``; the script checks that ``train_many`` ends with the
+weights of the separate runs (to 1e-10) and PyTorch with numpy's (to 1e-6).
+
 PyTorch is optional (``pip install -r benchmarks/requirements.txt``); without
 it its column is skipped.
 """
@@ -144,6 +151,93 @@ def run_torch_residual(torch, X, y, net, steps, lr):
     return [w.detach().numpy() for w in W]
 
 
+SWEEPS = {
+    # name: (sizes, n_points, steps, k networks)
+    "sweep": ([2, 10, 5, 1], 300, 15000, 16),
+    "deep-sweep": ([2] + [64] * 30 + [1], 512, 1000, 8),
+}
+
+
+def sweep_nets(sizes, k):
+    return [il.MLP(sizes, activation="relu", output="sigmoid", init="he_normal", seed=s) for s in range(k)]
+
+
+def sweep_one(X, y, nets, steps, lr):
+    return run_initlib(X, y, nets[0], steps, lr)
+
+
+def sweep_loop(X, y, nets, steps, lr):
+    return [run_initlib(X, y, net, steps, lr) for net in nets]
+
+
+def sweep_many(X, y, nets, steps, lr):
+    nets = [net.copy() for net in nets]
+    il.train_many(nets, X, y, epochs=steps, lr=lr, record_every=steps)
+    return [net.W for net in nets]
+
+
+def sweep_torch_loop(X, y, nets, steps, lr):
+    return [run_torch(X, y, net, steps, lr) for net in nets]
+
+
+def sweep_torch_vmap(X, y, nets, steps, lr):
+    """The k networks as one torch.func.vmap over functional_call of an nn.Sequential (float64, CPU)."""
+    import torch
+    from torch.func import functional_call, grad, vmap
+
+    sizes = nets[0].sizes
+    layers = []
+    for l in range(len(sizes) - 1):
+        layers += [torch.nn.Linear(sizes[l], sizes[l + 1]), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1]).double()
+    params = {}
+    for l in range(len(sizes) - 1):  # nn.Linear stores W transposed: (fan_out, fan_in)
+        params[f"{2 * l}.weight"] = torch.tensor(np.stack([net.W[l].T for net in nets]))
+        params[f"{2 * l}.bias"] = torch.tensor(np.stack([net.b[l] for net in nets]))
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+
+    def loss(p, X, y):
+        return loss_fn(functional_call(model, p, (X,)), y)
+
+    step = vmap(grad(loss), in_dims=(0, None, None))
+    with torch.no_grad():
+        for _ in range(steps):
+            grads = step(params, Xt, yt)
+            params = {name: p - lr * grads[name] for name, p in params.items()}
+    return [[params[f"{2 * l}.weight"][i].numpy().T for l in range(len(sizes) - 1)] for i in range(len(nets))]
+
+
+def run_sweep(name, sizes, n_points, steps, k, repeats):
+    X, y, _, _ = il.data.circles(n_train=n_points, n_test=0, seed=0)
+    nets = sweep_nets(sizes, k)
+    lr = 0.01 if name == "sweep" else 0.05
+    competitors = {"one network": sweep_one, f"{k} x train": sweep_loop, "train_many": sweep_many}
+    if have_torch():
+        competitors.update({f"pytorch loop of {k}": sweep_torch_loop, "pytorch vmap": sweep_torch_vmap})
+    results = {}
+    for label, fn in competitors.items():
+        wall, out = measure(fn, (X, y, nets, steps, lr), repeats)
+        results[label] = (wall, out)
+        print(f"  {label}: {wall:.2f} s", flush=True)
+    ref = results[f"{k} x train"][1]
+    for label, (_, Ws) in results.items():
+        if label == "one network":
+            continue
+        tol = 1e-10 if label == "train_many" else 1e-6
+        err = max(float(np.max(np.abs(a - r))) for W, R in zip(Ws, ref) for a, r in zip(W, R))
+        assert err < tol, f"{label} disagrees with {k} separate train runs by {err:g}"
+    t = {label: v[0] for label, v in results.items()}
+    cells = " | ".join(f"{t[label]:.2f} s" for label in competitors)
+    ratio_one = t["train_many"] / t["one network"]
+    per_net = t["train_many"] / t[f"{k} x train"]
+    torch_best = min((t[label] for label in t if label.startswith("pytorch")), default=None)
+    vs_torch = f"{torch_best / t['train_many']:.2f}" if torch_best else "n/a"
+    print(f"| {name}: {k} x {sizes if len(sizes) < 6 else f'{len(sizes) - 2} x {sizes[1]}'}, {n_points} points, "
+          f"{steps} steps | {cells} | {ratio_one:.2f} | {per_net:.2f} | {vs_torch} |", flush=True)
+    return list(competitors)
+
+
 def have_torch():
     try:
         import torch  # noqa: F401
@@ -165,8 +259,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a tenth of the steps")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", choices=sorted(CONFIGS), help="run this configuration alone")
+    parser.add_argument("--only", choices=sorted(CONFIGS) + sorted(SWEEPS), help="run this configuration alone")
+    parser.add_argument("--steps", type=int, help="override the number of steps of every configuration")
     args = parser.parse_args()
+    for name, (sizes, n_points, steps, k) in SWEEPS.items():
+        if args.only and name != args.only:
+            continue
+        steps = args.steps or (max(1, steps // 10) if args.quick else steps)
+        print(f"{name}: one network | {k} x train | train_many | pytorch loop | pytorch vmap | "
+              "train_many / one | train_many / loop | best pytorch / train_many", flush=True)
+        run_sweep(name, sizes, n_points, steps, k, args.repeats)
+    if args.only in SWEEPS:
+        return
     competitors = {"minimal numpy": run_minimal, "initlib": run_initlib}
     if have_torch():
         competitors["pytorch"] = run_torch
@@ -175,7 +279,7 @@ def main():
     for name, (sizes, n_points, steps) in CONFIGS.items():
         if args.only and name != args.only:
             continue
-        steps = max(1, steps // 10) if args.quick else steps
+        steps = args.steps or (max(1, steps // 10) if args.quick else steps)
         X, y, net = problem(sizes, n_points)
         lr = 0.01 if name == "small" else 0.05
         results = {k: measure(fn, (X, y, net, steps, lr), args.repeats) for k, fn in competitors.items()}

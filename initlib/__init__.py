@@ -22,7 +22,7 @@ Conventions, used by every module and every chapter:
 
 Modules, in the order data flows through them::
 
-    data -> init -> networks -> lsuv, train -> diagnostics -> plots -> widgets
+    data -> init -> networks -> lsuv, train, train_many -> diagnostics -> plots -> widgets
                                                           \-> checks
 
 where the networks are ``activations``, ``losses`` and ``normalization`` (the
@@ -40,7 +40,7 @@ Examples
 >>> history.final_train_acc > 0.9
 True
 """
-from . import activations, checks, data, diagnostics, init, losses, network, normalization, optimizers, plots, widgets
+from . import activations, checks, data, diagnostics, init, losses, network, normalization, optimizers, plots, stacked, widgets
 from ._kernel import adjust_kernel
 from .diagnostics import activation_stats, block_stats, gradient_stats, symmetry
 from .init import calculate_gain
@@ -49,6 +49,7 @@ from .mlp import MLP
 from .network import Network
 from .residual import ResidualMLP
 from .train import History, train
+from .train_many import train_many
 
 __version__ = "0.1.0"
 
@@ -62,6 +63,7 @@ __all__ = [
     "Network",
     "History",
     "train",
+    "train_many",
     "lsuv",
     "calculate_gain",
     "activation_stats",
@@ -78,6 +80,7 @@ __all__ = [
     "normalization",
     "optimizers",
     "plots",
+    "stacked",
     "widgets",
     "__version__",
 ]

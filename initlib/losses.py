@@ -151,10 +151,14 @@ class Loss:
         return float(np.mean((z - t) ** 2))
 
     def grad(self, z, t, out=None):
-        """Gradient of the mean loss with respect to the logits, shape of ``z``."""
-        n = z.shape[0]
+        """Gradient of the mean loss with respect to the logits, shape of ``z``.
+
+        ``z`` may also hold ``k`` networks' logits stacked, ``(k, n, n_out)``
+        (:func:`initlib.train_many`): each is the mean over its own ``n`` samples.
+        """
+        n = z.shape[-2]
         if self.name == "identity":
-            return np.multiply(z - t, 2.0 / z.size, out=out)
+            return np.multiply(z - t, 2.0 / (n * z.shape[-1]), out=out)
         p = self.transform(z)
         return np.multiply(p - t, 1.0 / n, out=out)
 

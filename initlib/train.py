@@ -20,129 +20,47 @@ Used in: every chapter.
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from . import optimizers as _optimizers
 from ._validate import as_rng, check_positive_float, check_positive_int
-from .activations import dead_fraction, saturated_fraction
+from .history import History, _diverge, _new_history, _record
 from .network import check_network
 
 __all__ = ["History", "train"]
 
 
-class History:
-    """What :func:`train` recorded.
-
-    Attributes
-    ----------
-    epoch : ndarray of int, shape (n_records,)
-        Epochs at which the values below were recorded; 0 is before training.
-    loss, train_acc : ndarray, shape (n_records,)
-        Mean loss and accuracy on the whole training set.
-    test_loss, test_acc : ndarray or None
-        The same on the test set, if one was given.
-    act_mean, act_std, act_frac : ndarray, shape (n_records, len(net.a)) or None
-        With ``record_stats=True``: mean and std of each layer's activations
-        ``a[l]`` on the training set, and the fraction of saturated
-        (|tanh| > 0.99, sigmoid outside [0.01, 0.99]) or dead (ReLU: a = 0)
-        entries of the hidden layers (NaN for the output layer and for
-        activations with neither notion).
-    grad_std : ndarray, shape (n_records, len(net.dW)) or None
-        With ``record_stats=True``: std of each ``dW[l]`` (one per weight
-        matrix; for an MLP, one per layer).
-    diverged : bool
-        True if the loss became NaN or infinite.
-    diverged_epoch : int or None
-        The epoch at which it did.
-    """
-
-    def __init__(self):
-        self.epoch = []
-        self.loss = []
-        self.train_acc = []
-        self.test_loss = []
-        self.test_acc = []
-        self.act_mean = []
-        self.act_std = []
-        self.act_frac = []
-        self.grad_std = []
-        self.diverged = False
-        self.diverged_epoch = None
-        self.message = ""
-        self.params = {}
-
-    def _finish(self, has_test, has_stats):
-        self.epoch = np.asarray(self.epoch, dtype=int)
-        for name in ("loss", "train_acc"):
-            setattr(self, name, np.asarray(getattr(self, name), dtype=float))
-        for name in ("test_loss", "test_acc"):
-            setattr(self, name, np.asarray(getattr(self, name), dtype=float) if has_test else None)
-        for name in ("act_mean", "act_std", "act_frac", "grad_std"):
-            setattr(self, name, np.asarray(getattr(self, name), dtype=float) if has_stats else None)
-        return self
-
-    @property
-    def final_loss(self):
-        """Training loss at the last recorded epoch."""
-        return float(self.loss[-1])
-
-    @property
-    def final_train_acc(self):
-        """Training accuracy at the last recorded epoch."""
-        return float(self.train_acc[-1])
-
-    @property
-    def final_test_acc(self):
-        """Test accuracy at the last recorded epoch (None without a test set)."""
-        return None if self.test_acc is None else float(self.test_acc[-1])
-
-    def summary(self, digits=4):
-        """A dict of the final numbers, rounded for printing."""
-        out = {"final_loss": round(self.final_loss, digits), "train_acc": round(self.final_train_acc, digits)}
-        if self.test_acc is not None:
-            out["test_acc"] = round(self.final_test_acc, digits)
-        out["diverged"] = self.diverged
-        return out
-
-    def __repr__(self):
-        if len(self.epoch) == 0:
-            return "History(empty)"
-        parts = [f"epochs={int(self.epoch[-1])}", f"loss={self.final_loss:.4g}", f"train_acc={self.final_train_acc:.3f}"]
-        if self.test_acc is not None:
-            parts.append(f"test_acc={self.final_test_acc:.3f}")
-        if self.diverged:
-            parts.append(f"diverged at epoch {self.diverged_epoch}")
-        return "History(" + ", ".join(parts) + ")"
-
-
-def _layer_stats(net):
-    """Per-layer activation mean/std/saturated-or-dead fraction and dW std, from the last forward/backward pass."""
-    means, stds, fracs = [], [], []
-    kind = net.activation.saturates
-    last = len(net.a) - 1
-    for l, (z, a) in enumerate(zip(net.zn, net.a)):
-        means.append(a.mean())
-        stds.append(a.std())
-        if l == last or kind is None:
-            fracs.append(np.nan)
-        elif kind == "dead":
-            fracs.append(dead_fraction(z))
-        else:
-            fracs.append(saturated_fraction(a, net.activation))
-    return means, stds, fracs, [g.std() for g in net.dW]
-
-
-def _diverge(hist, epoch, loss, lr):
-    hist.diverged = True
-    hist.diverged_epoch = int(epoch)
-    what = "NaN" if np.isnan(loss) else "infinite"
-    hist.message = (
-        f"training diverged at epoch {epoch}: the loss became {what} "
-        f"(lr={lr:g}; try a smaller learning rate or init scale)"
-    )
-    warnings.warn(hist.message, RuntimeWarning, stacklevel=3)
+def _check_options(net, X, y, epochs, lr, batch_size, optimizer, momentum, betas, eps, record_every, X_test, y_test):
+    """Validate the arguments :func:`train` and :func:`~initlib.train_many` share; return ``X``, targets, options."""
+    X = net.check_X(X)
+    n = X.shape[0]
+    if n == 0:
+        raise ValueError("X must contain at least one sample, got shape (0, ...)")
+    if np.ndim(y) >= 1 and np.shape(y)[0] != n:
+        raise ValueError(f"X and y must have the same number of samples, got {n} and {np.shape(y)[0]}")
+    t = net.targets(y, n)
+    epochs = check_positive_int(epochs, "epochs")
+    lr = check_positive_float(lr, "lr")
+    settings = _optimizers.check_settings(optimizer, momentum, betas, eps)
+    if batch_size is not None:
+        batch_size = min(check_positive_int(batch_size, "batch_size"), n)
+    if net.norm == "batch" and batch_size is not None and batch_size < n and n % batch_size == 1:
+        raise ValueError(
+            f"batch_size={batch_size} leaves a last minibatch of one sample ({n} samples), which batch "
+            "normalization cannot normalize; choose a batch_size that does not divide n - 1"
+        )
+    if net.norm == "batch" and n == 1:
+        raise ValueError("batch normalization needs at least 2 training samples, got X with 1")
+    record_every = max(1, epochs // 100) if record_every is None else check_positive_int(record_every, "record_every")
+    has_test = X_test is not None or y_test is not None
+    if has_test:
+        if X_test is None or y_test is None:
+            raise ValueError("X_test and y_test must be given together")
+        X_test = net.check_X(X_test, "X_test")
+        net.targets(y_test, X_test.shape[0], name="y_test")
+    opts = dict(n=n, epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer, settings=settings,
+                record_every=record_every, has_test=has_test, X_test=X_test)
+    return X, t, opts
 
 
 def train(
@@ -213,60 +131,22 @@ def train(
     0.6931
     """
     check_network(net)
-    X = net.check_X(X)
-    n = X.shape[0]
-    if n == 0:
-        raise ValueError("X must contain at least one sample, got shape (0, ...)")
-    if np.ndim(y) >= 1 and np.shape(y)[0] != n:
-        raise ValueError(f"X and y must have the same number of samples, got {n} and {np.shape(y)[0]}")
-    t = net.targets(y, n)
-    epochs = check_positive_int(epochs, "epochs")
-    lr = check_positive_float(lr, "lr")
-    settings = _optimizers.check_settings(optimizer, momentum, betas, eps)
-    if batch_size is not None:
-        batch_size = min(check_positive_int(batch_size, "batch_size"), n)
-    if net.norm == "batch" and batch_size is not None and batch_size < n and n % batch_size == 1:
-        raise ValueError(
-            f"batch_size={batch_size} leaves a last minibatch of one sample ({n} samples), which batch "
-            "normalization cannot normalize; choose a batch_size that does not divide n - 1"
-        )
-    if net.norm == "batch" and n == 1:
-        raise ValueError("batch normalization needs at least 2 training samples, got X with 1")
-    record_every = max(1, epochs // 100) if record_every is None else check_positive_int(record_every, "record_every")
-    has_test = X_test is not None or y_test is not None
-    if has_test:
-        if X_test is None or y_test is None:
-            raise ValueError("X_test and y_test must be given together")
-        X_test = net.check_X(X_test, "X_test")
-        net.targets(y_test, X_test.shape[0], name="y_test")
+    X, t, opts = _check_options(
+        net, X, y, epochs, lr, batch_size, optimizer, momentum, betas, eps, record_every, X_test, y_test
+    )
+    n, epochs, lr, batch_size, record_every, has_test, settings = (
+        opts[k] for k in ("n", "epochs", "lr", "batch_size", "record_every", "has_test", "settings")
+    )
+    X_test = opts["X_test"]
     full_batch = batch_size is None or batch_size == n
     rng = None if full_batch else as_rng(rng, seed)
 
-    hist = History()
-    hist.params = dict(epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer, **settings)
+    hist = _new_history(opts)
     opt = _optimizers.make(optimizer, net, lr, **settings)
     has_running_stats = net.norm == "batch"
 
     def record(epoch):
-        """Append the numbers at ``epoch``; return False (appending nothing) if the loss is not finite."""
-        loss, acc = net.evaluate(X, t)
-        if not np.isfinite(loss):
-            return False
-        hist.epoch.append(epoch)
-        hist.loss.append(loss)
-        hist.train_acc.append(np.nan if acc is None else acc)
-        if has_test:
-            tl, ta = net.evaluate(X_test, y_test)
-            hist.test_loss.append(tl)
-            hist.test_acc.append(np.nan if ta is None else ta)
-        if record_stats:
-            net.loss_and_grad(X, t)  # gradients on the whole training set at this epoch
-            m, s, fr, g = _layer_stats(net)
-            hist.act_mean.append(m)
-            hist.act_std.append(s)
-            hist.act_frac.append(fr)
-            hist.grad_std.append(g)
-        return True
+        return _record(net, hist, epoch, X, t, X_test, y_test if has_test else None, record_stats)
 
     mse = net.loss.name == "identity"  # a finite MSE output can still square to inf
 

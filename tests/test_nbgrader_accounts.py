@@ -15,9 +15,8 @@ cannot enter (a pyenv build under /root, as on the project's machine and in CI),
 capability to read and search any directory (CAP_DAC_READ_SEARCH) so that they can start it: what they may
 *write* (the exchange, each other's homes) is enforced as for any account, what they may read is not tested.
 Otherwise the four roles share the current account with four HOMEs (the permissions are then not tested). Cost: the
-chapter executed three times by autograde, plus eleven nbgrader commands: 16 min measured on the project's
-2-core machine at load 10 (one execution of the chapter alone took 230 s there); about 90 s estimated on a
-quiet machine.
+chapter executed three times by autograde, plus eleven nbgrader commands: 3 min measured on the project's
+2-core machine at load 2.5, 16 min at load 10 (one execution of the chapter alone took 230 s there).
 """
 from __future__ import annotations
 

@@ -39,6 +39,11 @@ class SymmetryExplorer(Explorer):
         grid = _check_grid(eps, "eps", zero=True)
         super().__init__([LogSlider("eps", "noise eps", grid, grid[0], zero=grid[0] == 0)])
 
+    def grid(self):
+        combos = super().grid()
+        self.trainer.run_all([self.network(*values) for values in combos])  # the static frames' runs, trained together
+        return combos
+
     def _params(self):
         t = self.trainer
         return {"sizes": tuple(t.sizes), "data": t.data_name, "epochs": t.epochs, "lr": t.lr, "seed": t.seed}

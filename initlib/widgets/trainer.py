@@ -12,6 +12,7 @@ from .. import activations as _activations
 from .. import data as _data
 from .._validate import check_positive_float, check_positive_int
 from ..train import train
+from ..train_many import train_many
 
 __all__ = []  # helpers the package's files share; nothing public
 
@@ -49,17 +50,43 @@ class _Trainer:
         self.seed = seed
         self._runs = OrderedDict()
 
+    @staticmethod
+    def _key(net):
+        return hashlib.sha1(b"".join(np.ascontiguousarray(a).tobytes() for a in net.W + net.b)).hexdigest()
+
+    def _options(self):
+        return dict(epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, seed=self.seed,
+                    X_test=self.Xt, y_test=self.yt)
+
+    def _store(self, key, run):
+        self._runs[key] = run
+        while len(self._runs) > 64:
+            self._runs.popitem(last=False)
+
     def run(self, net):
         """``(trained net, History, initial net)`` for a freshly initialized ``net``."""
-        key = hashlib.sha1(b"".join(np.ascontiguousarray(a).tobytes() for a in net.W + net.b)).hexdigest()
+        key = self._key(net)
         if key not in self._runs:
             start = net.copy()
-            hist = train(net, self.X, self.y, epochs=self.epochs, lr=self.lr, batch_size=self.batch_size,
-                         seed=self.seed, X_test=self.Xt, y_test=self.yt)
-            self._runs[key] = (net, hist, start)
-            while len(self._runs) > 64:
-                self._runs.popitem(last=False)
+            self._store(key, (net, train(net, self.X, self.y, **self._options()), start))
         return self._runs[key]
+
+    def run_all(self, nets):
+        """Train together (:func:`~initlib.train_many`) every network of ``nets`` not trained yet.
+
+        The static frames' runs: the same numbers as :meth:`run` would give, in
+        one vectorized run instead of one run per frame.
+        """
+        todo = {}
+        for net in nets:
+            key = self._key(net)
+            if key not in self._runs and key not in todo:
+                todo[key] = net
+        if len(todo) > 1:
+            starts = [net.copy() for net in todo.values()]
+            hists = train_many(list(todo.values()), self.X, self.y, **self._options())
+            for (key, net), hist, start in zip(todo.items(), hists, starts):
+                self._store(key, (net, hist, start))
 
     def how(self):
         steps = "full batch" if self.batch_size is None else f"batches of {self.batch_size}"

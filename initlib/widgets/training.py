@@ -39,6 +39,11 @@ class TrainingExplorer(Explorer):
         super().__init__([Choice("init", "init method", inits, start_init),
                           LogSlider("scale", "init scale", grid, start_scale)])
 
+    def grid(self):
+        combos = super().grid()
+        self.trainer.run_all([self.network(*values) for values in combos])  # the static frames' runs, trained together
+        return combos
+
     def _params(self):
         t = self.trainer
         return {"sizes": tuple(t.sizes), "data": t.data_name, "inits": tuple(self.controls[0].grid),
