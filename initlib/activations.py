@@ -145,7 +145,7 @@ def gelu(z):
     0.8412
     """
     z = np.asarray(z, dtype=float)
-    return 0.5 * z * (1.0 + np.tanh(_GELU_C * (z + _GELU_K * z**3)))
+    return 0.5 * z * (1.0 + np.tanh(_GELU_C * (z + _GELU_K * (z * z * z))))
 
 
 def gelu_derivative(z):
@@ -155,7 +155,7 @@ def gelu_derivative(z):
               \quad t = \tanh\!\left(\sqrt{2/\pi}\,(z + 0.044715\,z^3)\right)
     """
     z = np.asarray(z, dtype=float)
-    t = np.tanh(_GELU_C * (z + _GELU_K * z**3))
+    t = np.tanh(_GELU_C * (z + _GELU_K * (z * z * z)))
     return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * _GELU_C * (1.0 + 3.0 * _GELU_K * z * z)
 
 

@@ -229,7 +229,8 @@ def test_gelu_is_the_tanh_approximation_close_to_the_exact_form():
     gap = np.abs(A.gelu(z) - exact).max()
     assert 1e-4 < gap < 5e-4  # it is the approximation (not erf), and a close one, as documented
     c = math.sqrt(2 / math.pi)
-    np.testing.assert_allclose(A.gelu(z), 0.5 * z * (1 + np.tanh(c * (z + 0.044715 * z**3))), rtol=1e-14)
+    # z * z * z in initlib (60 times faster than numpy's pow for z**3): equal up to rounding
+    np.testing.assert_allclose(A.gelu(z), 0.5 * z * (1 + np.tanh(c * (z + 0.044715 * z**3))), rtol=1e-12, atol=1e-15)
 
 
 def test_new_activations_do_not_overflow():

@@ -507,8 +507,8 @@ def test_saturated_fraction_exactly_at_the_threshold_is_not_saturated():
     for t in (0.9, 0.95, 0.999):
         assert sf(np.array([t, 1 - t]), "sigmoid", threshold=t) == sf(np.array([t]), "sigmoid", threshold=t) == 0.0
     # train(record_stats=True) and activation_stats count with this same function
-    train_module = importlib.import_module("initlib.train")  # il.train is the function
-    assert train_module.saturated_fraction is sf
+    history_module = importlib.import_module("initlib.history")  # where train and train_many record
+    assert history_module.saturated_fraction is sf
     net = il.MLP.from_weights([np.eye(2), np.ones((2, 1))], [np.zeros(2), np.zeros(1)], activation="sigmoid")
     z_edge = np.log(0.99 / 0.01)  # sigmoid(z_edge) = 0.99 up to rounding
     a = il.activations.sigmoid(np.array([[z_edge, -z_edge]]))

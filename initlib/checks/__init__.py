@@ -22,14 +22,16 @@ How the checks hold (details, and how to write a new check, in
 Checks are grouped by chapter in submodules and re-exported here.
 """
 from ._core import FAILED, Checker, CheckFailed
+from .normalization import *  # noqa: F401,F403
 from .orthogonal import *  # noqa: F401,F403
 from .residual import *  # noqa: F401,F403
 from .saturation import *  # noqa: F401,F403
 from .scaling import *  # noqa: F401,F403
 from .symmetry import *  # noqa: F401,F403
-from . import orthogonal, residual, saturation, scaling, symmetry
+from . import normalization, orthogonal, residual, saturation, scaling, symmetry
 
 __all__ = (
     ["Checker", "CheckFailed", "FAILED"]
-    + orthogonal.__all__ + residual.__all__ + saturation.__all__ + scaling.__all__ + symmetry.__all__
+    + normalization.__all__ + orthogonal.__all__ + residual.__all__ + saturation.__all__ + scaling.__all__
+    + symmetry.__all__
 )

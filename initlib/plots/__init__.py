@@ -26,6 +26,7 @@ Where things live (one concern per module; every public name is re-exported here
     heatmap.py            weight_heatmap
     histograms.py         layer_histograms (and the binning the ridgeline shares)
     ridgeline.py          layer_histograms_stacked, Ridgeline, get_ridgeline
+    side_by_side.py       layer_histograms_side_by_side (networks compared, with their stds)
     per_layer.py          layer_std, layer_fraction, gradient_norms
     residual.py           stream_std (a residual network's stream and gradient, block by block)
     training.py           training_curves
@@ -60,6 +61,7 @@ from .per_layer import gradient_norms, layer_fraction, layer_std
 from .residual import stream_std
 from .ridgeline import Ridgeline, get_ridgeline, layer_histograms_stacked
 from .spectrum import singular_value_histograms, spectrum_by_depth
+from .side_by_side import layer_histograms_side_by_side
 from .style import COLORS, PALETTE, STYLE, layer_colors, style
 from .training import training_curves
 
@@ -76,6 +78,7 @@ __all__ = [
     "layer_histograms_stacked",
     "Ridgeline",
     "get_ridgeline",
+    "layer_histograms_side_by_side",
     "layer_std",
     "layer_fraction",
     "gradient_norms",

@@ -29,6 +29,7 @@ explorer                 control                           figure
 :func:`training_explorer`  init method, scale (log)        loss curve and decision boundary
 :func:`jacobian_explorer`  depth (log), weights, activation  histogram of the Jacobian's singular values
 :func:`residual_explorer`  blocks (log), branch rule, α     std of the stream and of its gradient, block by block
+:func:`normalization_explorer`  init scale (log)           histograms and std without and with normalization
 =======================  ================================  ==========================================
 
 ipywidgets is imported only when a live widget is made: ``import initlib``
@@ -47,6 +48,7 @@ Where things live (every public name is re-exported here)::
     symmetry.py   symmetry_explorer     training.py  training_explorer
     jacobian.py   jacobian_explorer
     residual.py   residual_explorer
+    normalization.py  normalization_explorer
 
 To add an explorer: write ``initlib/widgets/<name>.py`` with a subclass of
 :class:`Explorer` (``_setup`` makes ``self.fig`` with ``render._new_figure``;
@@ -75,6 +77,7 @@ from .controls import Choice, LogSlider
 from .explorer import Explorer
 from .gain import gain_explorer
 from .jacobian import jacobian_explorer
+from .normalization import normalization_explorer
 from .render import CACHE_SIZE, DPI, FRAMES_VARIABLE, PNG_COLORS  # noqa: F401  (settings of every frame)
 from .residual import residual_explorer
 from .scale import scale_explorer
@@ -92,5 +95,6 @@ __all__ = [
     "training_explorer",
     "jacobian_explorer",
     "residual_explorer",
+    "normalization_explorer",
     "critical_gain",
 ]
