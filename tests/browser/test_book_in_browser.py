@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,7 +38,19 @@ PAGE = "chapters/90_explorers.html"
 # axe-core, the accessibility engine, installed from npm by `make test-browser`
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 AXE_HINT = "install axe-core: npm install --prefix tests/browser (make test-browser does)"
-N_EXPLORERS = 4
+
+
+def _explorer_cells(notebook):
+    """How many code cells of ``notebook`` end by calling ``il.widgets.<name>_explorer(...)``: the explorers of its page."""
+    count = 0
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        lines = "".join(cell["source"]).strip().splitlines()
+        if cell["cell_type"] == "code" and lines and re.match(r"il\.widgets\.\w+_explorer\(", lines[-1]):
+            count += 1
+    return count
+
+
+N_EXPLORERS = _explorer_cells(ROOT / "chapters" / "90_explorers.ipynb")
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -89,7 +103,7 @@ def test_explorers_work_offline_in_the_built_book(site, browser):
         lambda d: len(d.find_elements(By.CSS_SELECTOR, ".initlib-explorer[data-ilx-ready='1']")) == N_EXPLORERS
     )
     roots = browser.find_elements(By.CSS_SELECTOR, ".initlib-explorer")
-    assert len(roots) == N_EXPLORERS, "the page should show the four explorers"
+    assert len(roots) == N_EXPLORERS, f"the page should show its {N_EXPLORERS} explorers"
 
     for root in roots:
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", root)
