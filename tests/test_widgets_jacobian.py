@@ -126,3 +126,37 @@ def test_bad_input():
         ex.frame(2, "uniform", "tanh")
     with pytest.raises(TypeError, match=r"takes 3 value\(s\)"):
         ex.frame(2)
+
+
+def test_every_arrow_key_on_the_depth_slider_gives_another_depth():
+    """Live, the depth slider steps through a ladder of whole numbers: one key press, one new depth."""
+    import ipywidgets as W
+
+    ex = widgets.jacobian_explorer(width=8)
+    depth = ex.controls[0]
+    depths = [depth.from_position(p) for p in range(int(depth.max) + 1)]
+    assert depths == sorted(set(depths)) and all(d == int(d) for d in depths)
+    assert set(depth.grid) <= set(depths) and depths[0] == 1 and depths[-1] == 200
+    assert depths[:10] == list(range(1, 11))  # every small depth is reachable
+    ratios = np.array(depths[10:]) / np.array(depths[9:-1])
+    assert ratios.max() < 1.2  # about log-spaced above 10, no big jumps
+    for d in depths:
+        assert depth.from_position(depth.to_position(d)) == d
+    box = ex.widget()
+    image = next(w for w in box.children if isinstance(w, W.Image))
+    slider = next(w for w in box.children[0].children if isinstance(w, W.IntSlider))
+    assert depth.from_position(slider.value) == 10
+    for _ in range(3):  # 10 -> 11 -> 12 -> 13
+        before = image.value
+        slider.value += 1
+        assert image.value != before
+    assert ex.values[0] == 13
+
+
+def test_integer_slider_refuses_fractions():
+    from initlib.widgets.controls import LogSlider
+
+    with pytest.raises(ValueError, match="depth must be positive whole numbers for an integer slider"):
+        LogSlider("depth", "number of layers", [1, 2.5, 10], 1, integer=True)
+    with pytest.raises(ValueError, match="positive whole numbers"):
+        LogSlider("depth", "number of layers", [0, 1, 10], 1, zero=True, integer=True)

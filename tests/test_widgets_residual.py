@@ -161,3 +161,37 @@ def test_live_widget_updates_in_place():
     controls[2].value = "zero last layer"  # the rule drop-down
     assert image.value != first and ex.values[1] == "zero last layer"
     assert "application/vnd.jupyter.widget-view+json" in ex._repr_mimebundle_()
+
+
+def test_moving_free_alpha_chooses_its_rule_live():
+    """Every move of every live control changes the figure: the free-α slider chooses the rule 'free α'."""
+    pytest.importorskip("ipywidgets")
+    import ipywidgets as W
+
+    ex = small()
+    w = ex.widget()
+    image = w.children[1]
+    row = w.children[0].children
+    blocks, rule, alpha = (c for c in row if isinstance(c, (W.IntSlider, W.FloatSlider, W.ToggleButtons)))
+    assert isinstance(blocks, W.IntSlider) and rule.value == "α = 1"
+    first = image.value
+    alpha.value = alpha.value + alpha.step
+    assert rule.value == "free α" and ex.values[1] == "free α" and image.value != first
+    assert ex.values[2] == pytest.approx(ex.controls[2].from_position(alpha.value))
+    moved = image.value
+    alpha.value = alpha.value - alpha.step  # the rule is already 'free α': the move draws again
+    assert rule.value == "free α" and image.value != moved
+    # every arrow key on the blocks slider gives another number of blocks
+    before = image.value
+    assert blocks.value == blocks.max  # 30 blocks, the end of the ladder: the key goes left
+    blocks.value = blocks.value - 1
+    assert image.value != before and ex.values[0] == 27
+
+
+def test_static_html_links_free_alpha_to_its_rule(shared):
+    html = shared.static_html()
+    uid = re.search(r'id="(ilx-[0-9a-f]{12})"', html).group(1)
+    # the link script comes before the frame script, so that the frame is chosen with the new rule
+    links = html.index("controls[link[1]].value")
+    assert links < html.index("data.frame_of[k]")
+    assert f'[[2, 1, {RULES.index("free α")}]]' in html and f'"{uid}"' in html

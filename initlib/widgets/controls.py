@@ -26,6 +26,18 @@ def _fmt_gain(value):
     return _fmt(value)
 
 
+def _integer_ladder(grid, per_decade=20):
+    """The whole numbers nearest to ``per_decade`` log-spaced points per decade from ``grid[0]`` to ``grid[-1]``,
+    with every grid value: ``[1, 10, 200]`` -> 1, 2, ..., 10, 11, 12, 13, 15, 17, ..., 179, 200."""
+    lo, hi = math.log10(grid[0]), math.log10(grid[-1])
+    n = max(2, int(math.ceil((hi - lo) * per_decade)) + 1)
+    marks = {int(g) for g in grid}
+    near = 0.5 / per_decade  # a rung this close (in log10) to a grid value gives way to it: no 29 next to 30
+    rungs = {int(round(10.0 ** x)) for x in np.linspace(lo, hi, n)
+             if min(abs(x - math.log10(g)) for g in marks) >= near}
+    return [float(v) for v in sorted(rungs | marks)]
+
+
 def _check_grid(values, name, *, zero=False):
     """Sorted, distinct, positive (or one 0 first, if ``zero``) finite values."""
     if isinstance(values, (str, bytes)):
@@ -68,16 +80,33 @@ class LogSlider:
     zero : bool, default False
     fmt : callable, optional
         Formats a value (default: 3 significant digits).
+    integer : bool, default False
+        The values are whole numbers (a depth, a number of blocks). Live, the
+        slider then steps through the whole numbers of a ladder that is about
+        logarithmic (1, 2, ..., 10, 11, 13, 14, 16, ...) and holds every grid
+        value, so that each arrow key gives another number: over a plain
+        log10 slider, a step that is fine enough at 200 would round to the
+        same number at 10.
     """
 
     kind = "slider"
 
-    def __init__(self, name, label, grid, value, zero=False, fmt=None):
+    def __init__(self, name, label, grid, value, zero=False, fmt=None, integer=False):
         self.name = name
         self.label = label
         self.zero = bool(zero)
+        self.integer = bool(integer)
         self.grid = _check_grid(grid, name, zero=self.zero)
         self.fmt = fmt or _fmt
+        if self.integer:
+            if self.zero or any(g != int(g) for g in self.grid):
+                raise ValueError(f"{name} must be positive whole numbers for an integer slider, got {self.grid}")
+            self.ladder = _integer_ladder(self.grid)
+            # live positions are indices into the ladder, one per arrow key
+            self.min, self.max, self.step = 0.0, float(len(self.ladder) - 1), 1.0
+            self.value = self.snap(value)
+            return
+        self.ladder = None
         pos = [g for g in self.grid if g > 0]
         self._logs = np.log10(pos)
         self.min = float(self._logs[0]) - (1.0 if self.zero and self.grid[0] == 0 else 0.0)
@@ -101,19 +130,29 @@ class LogSlider:
         return value
 
     def from_position(self, position):
-        """The value at a live slider position (a log10, or the left end for 0)."""
+        """The value at a live slider position (a log10, or the left end for 0; an index into the ladder if ``integer``)."""
         position = float(position)
+        if self.integer:
+            return self.ladder[int(np.clip(round(position), 0, len(self.ladder) - 1))]
         if self.zero and position <= self.min + 1e-9:
             return 0.0
         return self.snap(10.0 ** position)
 
     def to_position(self, value):
+        if self.integer:  # the nearest rung of the ladder, on a log scale
+            return float(np.argmin(np.abs(np.log(np.asarray(self.ladder)) - math.log(max(float(value), 1e-300)))))
         return self.min if value == 0 else float(np.clip(math.log10(value), self.min, self.max))
 
     def live(self, continuous_update=True):
         """``(control, label)`` ipywidgets for a kernel."""
         import ipywidgets as W
 
+        if self.integer:
+            slider = W.IntSlider(value=int(self.to_position(self.value)), min=0, max=int(self.max), step=1,
+                                 readout=False, continuous_update=continuous_update, description=self.name,
+                                 description_allow_html=False, layout=W.Layout(width="320px"),
+                                 tooltip=f"{self.label} (whole numbers, about a log scale)")
+            return slider, W.Label(self.text(self.value), layout=W.Layout(min_width="140px"))
         slider = W.FloatSlider(
             value=self.to_position(self.value), min=self.min, max=self.max, step=self.step,
             readout=False, continuous_update=continuous_update, description=self.name,

@@ -49,12 +49,18 @@ class Explorer:
     continuous_update : bool
         False for explorers that train: the live widget recomputes when the
         slider is released and shows "computing..." meanwhile.
+    links : dict
+        ``{i: (j, value)}``: moving control ``i`` sets control ``j`` to
+        ``value``, in both views (a control that acts only with one option of
+        another, like the residual explorer's free α, chooses that option:
+        every move of every control changes the figure).
     """
 
     kind = "explorer"
     title = "Explorer"
     continuous_update = True
     blit = False
+    links = {}
 
     def __init__(self, controls):
         self.controls = list(controls)

@@ -47,7 +47,7 @@ class JacobianExplorer(Explorer):
         self._nets, self._spectra = {}, {}
         start = min(grid, key=lambda d: abs(math.log10(d / 10)))
         super().__init__([
-            LogSlider("depth", "number of layers", grid, start, fmt=_fmt_depth),
+            LogSlider("depth", "number of layers", grid, start, fmt=_fmt_depth, integer=True),
             Choice("weights", "initialization of the weights", list(_INITS), "orthogonal"),
             Choice("activation", "activation of the hidden layers", list(_GAINS), "linear"),
         ])

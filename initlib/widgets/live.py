@@ -39,8 +39,19 @@ def live_widget(explorer):
         caption.value = _html.escape(explorer.describe(*values))
         status.value = ""
 
-    for _, control, _ in live:
-        control.observe(update, names="value")
+    def follow(i):
+        j, value = explorer.links[i]
+
+        def on_change(change):
+            target = live[j][1]
+            if target.value != value:
+                target.value = value  # its own observer draws the frame, with this control's new value
+            else:
+                update()
+        return on_change
+
+    for i, (_, control, _) in enumerate(live):
+        control.observe(follow(i) if i in explorer.links else update, names="value")
     return W.VBox(
         [W.HBox(rows + [status], layout=W.Layout(flex_flow="row wrap", align_items="center")), image, caption]
     )

@@ -35,6 +35,7 @@ class ResidualExplorer(Explorer):
     kind = "residual"
     title = "Residual stream explorer"
     blit = True
+    links = {2: (1, "free α")}  # moving the free α chooses the rule it belongs to
 
     def __init__(self, width, n_samples, blocks, alphas, seed):
         self.width = check_positive_int(width, "width")
@@ -54,9 +55,9 @@ class ResidualExplorer(Explorer):
         self._nets = {}
         start = min(grid, key=lambda b: abs(math.log(b / 50)))
         super().__init__([
-            LogSlider("L", "number of blocks", grid, start, fmt=lambda v: f"{int(round(v))}"),
+            LogSlider("L", "number of blocks", grid, start, fmt=lambda v: f"{int(round(v))}", integer=True),
             Choice("rule", "branch rule", RULES, "α = 1"),
-            LogSlider("α", "free α (with the rule 'free α')", a_grid, min(a_grid, key=lambda a: abs(math.log(a / 0.3)))),
+            LogSlider("α", "free α (moving it chooses the rule 'free α')", a_grid, min(a_grid, key=lambda a: abs(math.log(a / 0.3)))),
         ])
 
     def _params(self):
@@ -157,7 +158,7 @@ def residual_explorer(width=64, n_samples=64, blocks=None, alphas=None, seed=0):
     dashed (read backwards for the gradient). The branch rules: ``α = 1``;
     ``α = 1/√L``, whose curves do not change with the depth; ``zero last
     layer`` (every branch's second matrix starts at zero: flat at 1); and
-    ``free α``, the value of the third control.
+    ``free α``, the value of the third control (moving it chooses this rule).
 
     Parameters
     ----------

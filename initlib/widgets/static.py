@@ -42,6 +42,15 @@ _JS = """(function () {
   root.setAttribute("data-ilx-ready", "1");
 })();"""
 
+_LINKS_JS = """(function () {
+  var root = document.getElementById("%(id)s");
+  if (!root) { return; }
+  var controls = root.querySelectorAll("[data-ilx-control]");
+  %(links)s.forEach(function (link) {
+    controls[link[0]].addEventListener("input", function () { controls[link[1]].value = String(link[2]); });
+  });
+})();"""
+
 _CSS = (
     "display:flex;flex-wrap:wrap;align-items:center;gap:0.4em 1em;margin:0.3em 0;"
     "font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:0.9rem"
@@ -107,9 +116,11 @@ def static_page(explorer):
         f'<p style="font-size:0.8rem;margin:0;color:#555">Static version: {len(combos)} precomputed '
         f'frame{"s" if len(combos) != 1 else ""}. Run the notebook in Jupyter to recompute for any value.</p>',
         f'<script type="application/json" id="{uid}-data">{safe_blob}</script>',
-        f"<script>{_JS % {'id': uid}}</script>",
-        "</div>",
     ]
+    if explorer.links:  # listeners added before the frame's: the linked control is set when the frame is chosen
+        links = [[i, j, explorer.controls[j].grid.index(v)] for i, (j, v) in sorted(explorer.links.items())]
+        parts.append(f"<script>{_LINKS_JS % {'id': uid, 'links': json.dumps(links)}}</script>")
+    parts += [f"<script>{_JS % {'id': uid}}</script>", "</div>"]
     return "\n".join(parts)
 
 

@@ -109,16 +109,19 @@ def test_explorers_work_offline_in_the_built_book(site, browser):
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", root)
         before = state(browser, root)
         assert before["loaded"] and before["shown"], "the first frame of an explorer is not displayed"
-        slider = root.find_element(By.CSS_SELECTOR, "input[type=range]")
-        assert slider.get_attribute("aria-label"), "the slider needs an aria-label"
-        # move the slider with the keyboard, as a reader would (and as assistive technology does)
-        step = Keys.ARROW_LEFT if int(slider.get_attribute("value")) == int(slider.get_attribute("max")) else Keys.ARROW_RIGHT
-        slider.send_keys(step)
-        after = state(browser, root)
-        assert after["src"] != before["src"], f"moving the slider did not change the figure ({before['labels']})"
-        assert after["loaded"] and after["shown"], "the new frame is not displayed"
-        assert after["labels"] != before["labels"] and after["labels"][0] == after["valuetext"][0]
-        assert after["alt"] != before["alt"] and after["caption"] == after["alt"]
+        # move every slider with the keyboard, as a reader would (and as assistive technology does): each
+        # move changes the figure (the residual explorer's free α chooses the rule it belongs to)
+        for i, slider in enumerate(root.find_elements(By.CSS_SELECTOR, "input[type=range]")):
+            assert slider.get_attribute("aria-label"), "the slider needs an aria-label"
+            step = (Keys.ARROW_LEFT if int(slider.get_attribute("value")) == int(slider.get_attribute("max"))
+                    else Keys.ARROW_RIGHT)
+            slider.send_keys(step)
+            after = state(browser, root)
+            assert after["src"] != before["src"], f"moving slider {i} did not change the figure ({before['labels']})"
+            assert after["loaded"] and after["shown"], "the new frame is not displayed"
+            assert after["labels"][i] != before["labels"][i] and after["labels"][i] == after["valuetext"][i]
+            assert after["alt"] != before["alt"] and after["caption"] == after["alt"]
+            before = after
         selects = root.find_elements(By.TAG_NAME, "select")
         for select in selects:  # the training explorer's init method
             choice = Select(select)
