@@ -2,8 +2,9 @@
 #
 #   make book   set up .venv, then build the HTML book into _build/html
 #   make test   set up .venv, then: initlib tests, nbval on every notebook,
-#               the book build with warnings as errors, and the built book
-#               in headless Chromium (test-browser)
+#               the book builds with warnings as errors (from the outputs nbval
+#               checked), the built book in headless Chromium (test-browser)
+#               and the explorers in JupyterLab (test-lab)
 #   make clean  remove build output and caches (keeps .venv; `make distclean` too)
 #
 # Every target does its own set-up on a fresh machine: the only things needed
@@ -45,12 +46,12 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with .nbval_sanitize
 JOBS        ?= auto
 XDIST_FLAGS := $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile)
 
-.PHONY: help venv book test test-lib test-notebooks test-book test-browser clean distclean
+.PHONY: help venv book test test-lib test-notebooks test-book test-pages test-browser clean distclean
 .PHONY: student student-book exercises-table book-offline lab lab-venv test-lab
 
 help:
 	@echo "make book       build the HTML book into $(HTML_DIR) (sets up $(VENV) first)"
-	@echo "make test       initlib tests + nbval on chapters/ + book build with -W + browser test"
+	@echo "make test       initlib tests + nbval on chapters/ + book builds with -W + browser tests"
 	@echo "make book-offline  the book serving its own MathJax: no request leaves its host"
 	@echo "make test-browser  the offline book in headless Chromium (after make book-offline)"
 	@echo "make lab        open the chapters in JupyterLab (installs requirements-lab.txt into $(VENV) first)"
@@ -136,7 +137,9 @@ book: $(STAMP) $(CACHE_STAMP)
 # The same book serving its own MathJax (installed from the npm registry into
 # offline/node_modules, never committed) instead of loading it from a CDN: a
 # page opened from this build makes no request outside the host serving it.
-# It reuses the execution cache of `make book`.
+# Built from the committed outputs (tools/offline_config.py --committed-outputs):
+# `make test` re-executes every chapter in nbval and compares its outputs with
+# the committed ones, so executing them again here would check nothing more.
 OFFLINE_DIR  := $(BUILD_DIR)/offline
 OFFLINE_HTML := $(OFFLINE_DIR)/_build/html
 MATHJAX      := offline/node_modules/mathjax/es5/tex-mml-chtml.js
@@ -145,8 +148,8 @@ $(MATHJAX): offline/package.json
 	npm install --prefix offline --no-audit --no-fund --no-package-lock
 	@touch "$@"
 
-book-offline: $(STAMP) $(MATHJAX) $(CACHE_STAMP)
-	$(PY) tools/offline_config.py offline/node_modules $(OFFLINE_DIR)/_config.yml
+book-offline: $(STAMP) $(MATHJAX)
+	$(PY) tools/offline_config.py --committed-outputs offline/node_modules $(OFFLINE_DIR)/_config.yml
 	$(JB) build . --config $(OFFLINE_DIR)/_config.yml --path-output $(OFFLINE_DIR) $(JB_FLAGS)
 	@echo "Offline book built: $(OFFLINE_HTML)/index.html"
 
@@ -168,15 +171,23 @@ exercises-table: $(STAMP)
 
 # ----------------------------------------------------------------- tests ----
 # pytest exits 5 when it collects no test, which fails the target too.
-# nbval and the book build both execute every chapter, each in its own
-# kernels: they run side by side (make -j2), and --output-sync prints each
-# one's log whole when it ends. A failure of either fails the target.
+# Two rounds of two jobs side by side (--output-sync prints each job's log
+# whole when it ends; the first failure fails the target):
+# 1. the initlib tests (both cores), and the explorers in JupyterLab, which
+#    mostly waits for the server, the browser and the kernel;
+# 2. nbval, which executes every chapter (both cores), and the book's pages:
+#    the two book builds (online and offline MathJax, warnings as errors)
+#    show the committed outputs that nbval compares with the fresh ones,
+#    then the built book in Chromium.
 test: $(STAMP)
-	$(MAKE) --no-print-directory test-lib
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-book
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-lib test-lab
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-pages
+
+# the book's pages: built from the committed outputs, then read in Chromium
+test-pages: $(STAMP)
+	$(MAKE) --no-print-directory test-book
 	$(MAKE) --no-print-directory book-offline
 	$(MAKE) --no-print-directory test-browser
-	$(MAKE) --no-print-directory test-lab
 
 test-lib: $(STAMP)
 	$(PYTEST) $(XDIST_FLAGS) tests --ignore=tests/browser --doctest-modules initlib
@@ -191,8 +202,13 @@ test-notebooks: export INITLIB_EXPLORER_FRAMES = all
 test-notebooks: $(STAMP)
 	env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS MPLBACKEND=Agg $(PYTEST) $(XDIST_FLAGS) $(NBVAL_FLAGS) chapters/
 
-test-book: $(STAMP) $(CACHE_STAMP)
-	@$(build_book)
+# The book of _config.yml (MathJax from its CDN) with warnings as errors,
+# from the committed outputs, into $(TEST_BOOK): `make book` executes.
+TEST_BOOK := $(BUILD_DIR)/test-book
+
+test-book: $(STAMP)
+	$(PY) tools/offline_config.py --committed-outputs --cdn $(TEST_BOOK)/_config.yml
+	$(JB) build . --config $(TEST_BOOK)/_config.yml --path-output $(TEST_BOOK) $(JB_FLAGS)
 
 # The built book in headless Chromium (Debian's chromium + chromium-driver,
 # driven by Selenium): the explorers' sliders change the figure with no kernel

@@ -21,8 +21,8 @@ defines a name a kept cell uses, such as the solution (or stub) cell of the
 function a check tests. nbgrader scores the graded cells only, so this gives
 the scores of the whole notebook (a student may delete the other cells too).
 The demo's submissions are whole, and the full chapters are run with their
-checks by ``pytest --nbval``. The courses run two at a time, each in its own
-directory and gradebook.
+checks by ``pytest --nbval``. Every assignment lives in one course, and each
+nbgrader command runs once for all of them (see ``_course``).
 """
 from __future__ import annotations
 
@@ -30,13 +30,13 @@ import json
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
 
 import _exercise_notebook as demo
+from _graded_slice import sliced as _sliced
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -65,7 +65,7 @@ def _env(tmp: Path) -> dict:
     env.pop("JUPYTER_CONFIG_PATH", None)
     # nbgrader runs the `alembic` script of its own environment to set up the gradebook
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    # two courses run at once on two cores: one thread each for numpy
+    # one thread for numpy, as in the book's build (the other core runs another test file)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = "1"
     return env
@@ -91,68 +91,55 @@ def _solved(release, source):
     return nb
 
 
-def _sliced(nb):
-    """``nb`` with only the code cells its graded cells need (markdown cells all kept)."""
-    needed: set[str] = set()
-    keep = []
-    for cell in reversed(nb.cells):
-        tree = student._python(cell.source) if cell.cell_type == "code" else None
-        if cell.cell_type != "code":
-            keep.append(cell)
-        elif student.is_grade_cell(cell) or (tree is not None and student._bound_names(tree) & needed):
-            keep.append(cell)
-            if tree is not None:
-                needed |= student._used_names(tree)
-    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
-    nb.cells = list(reversed(keep))
-    return nb
+def _course(tmp: Path, plan: dict) -> dict:
+    """One course holding every notebook of ``plan`` ({path: submissions}) as an assignment of its own.
 
-
-def _round_trip(tmp: Path, notebook: Path, submissions: tuple[str, ...]) -> dict:
-    """Make a course for ``notebook``, generate, submit, autograde; return what the tests check."""
-    tmp.mkdir(parents=True)
+    Each nbgrader command runs once for all of them (``'*'`` as the assignment: nbgrader's converters
+    take a glob), as an instructor would run them at the end of a course: the gradebook is set up once and
+    Python and nbgrader start three times, not three times per assignment. Returns, per assignment name,
+    what the tests check.
+    """
     course, env = tmp / "course", _env(tmp)
-    (name,) = nbgrader_course.make_course(course, [notebook])
-    _nbgrader(course, env, "generate_assignment", name)
-    release_path = course / "release" / name / notebook.name
-    source = nbformat.read(str(notebook), as_version=4)
-    release = nbformat.read(str(release_path), as_version=4)
-    result = {"name": name, "source": source, "release": release, "scores": {}, "course": course}
-    if not submissions:
-        return result
-    editions = {
-        "solved": lambda: _solved(release, source) if name == "demo" else _sliced(_solved(release, source)),
-        "release": lambda: release if name == "demo" else _sliced(release),
-        "student": lambda: student.make_student(source, name),
-    }
-    for who in submissions:
-        target = course / "submitted" / who / name / notebook.name
-        target.parent.mkdir(parents=True)
-        nbformat.write(editions[who](), str(target))
-    _nbgrader(course, env, "autograde", name)
-    if name == "demo":
-        _nbgrader(course, env, "generate_feedback", name)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="initbook") as gb:
+    names = nbgrader_course.make_course(course, list(plan))
+    _nbgrader(course, env, "generate_assignment", "*")
+    results = {}
+    for (notebook, submissions), name in zip(plan.items(), names):
+        release_path = course / "release" / name / notebook.name
+        source = nbformat.read(str(notebook), as_version=4)
+        release = nbformat.read(str(release_path), as_version=4)
+        results[name] = {"name": name, "source": source, "release": release, "scores": {}, "course": course,
+                         "submissions": submissions, "notebook": notebook}
+        editions = {
+            "solved": lambda: _solved(release, source) if name == "demo" else _sliced(_solved(release, source)),
+            "release": lambda: release if name == "demo" else _sliced(release),
+            "student": lambda: student.make_student(source, name),
+        }
         for who in submissions:
-            sub = gb.find_submission_notebook(notebook.stem, name, who)
-            result["scores"][who] = {
-                "total": (sub.score, sub.max_score),
-                "cells": {g.name: (g.score, g.max_score) for g in sub.grades},
-            }
-    return result
+            target = course / "submitted" / who / name / notebook.name
+            target.parent.mkdir(parents=True)
+            nbformat.write(editions[who](), str(target))
+    _nbgrader(course, env, "autograde", "*")
+    _nbgrader(course, env, "generate_feedback", "demo")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="initbook") as gb:
+        for name, result in results.items():
+            for who in result["submissions"]:
+                sub = gb.find_submission_notebook(result["notebook"].stem, name, who)
+                result["scores"][who] = {
+                    "total": (sub.score, sub.max_score),
+                    "cells": {g.name: (g.score, g.max_score) for g in sub.grades},
+                }
+    return results
 
 
 @pytest.fixture(scope="module")
 def rounds(tmp_path_factory):
-    """Every round trip, two at a time; keyed by assignment name."""
+    """Every round trip, in one course; keyed by assignment name."""
     base = tmp_path_factory.mktemp("nbgrader")
     demo_nb = demo.write_demo(base / "demo.ipynb")
-    jobs = [(base / p.stem, p, ("solved", "release")) for p in GRADED]  # the long ones first
-    jobs += [(base / "demo", demo_nb, ("solved", "release", "student"))]
-    jobs += [(base / p.stem, p, ()) for p in SOLVED if p not in GRADED]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {job[1].stem: pool.submit(_round_trip, *job) for job in jobs}
-    return {name: f.result() for name, f in futures.items()}
+    plan = {p: ("solved", "release") for p in GRADED}
+    plan[demo_nb] = ("solved", "release", "student")
+    plan.update({p: () for p in SOLVED if p not in GRADED})
+    return _course(base, plan)
 
 
 def _assert_no_solution(result) -> None:

@@ -4,8 +4,9 @@ As on a JupyterHub: the course (made by ``tools/nbgrader_course.py``) lives in t
 exchange is a shared directory (mode 1777), each student has only the students' configuration (course id
 and exchange) in ``~/.jupyter``. The whole cycle runs, each command as the account that would run it:
 ``generate_assignment``, ``release_assignment`` (instructor), ``fetch_assignment`` and ``submit``
-(students), ``collect``, ``autograde``, ``generate_feedback`` and ``export`` (instructor), on the whole
-chapter notebook. The three submissions are honest (the chapter's solutions), wrong (a typical mistake) and
+(students), ``collect``, ``autograde``, ``generate_feedback`` and ``export`` (instructor), on the
+chapter's graded cell and the cells it needs (``tests/_graded_slice.py``, as ``tests/test_nbgrader.py`` hands
+in; the whole chapter runs with its checks in nbval). The three submissions are honest (the chapter's solutions), wrong (a typical mistake) and
 tampering (the stub, plus a solution cell that replaces the check, patches ``Checker`` and hides the
 kernel's errors): the grades must come out 1, 0 and 0.
 
@@ -14,9 +15,8 @@ command runs with ``setpriv`` as its account; where the Python interpreter sits 
 cannot enter (a pyenv build under /root, as on the project's machine and in CI), the accounts get the one
 capability to read and search any directory (CAP_DAC_READ_SEARCH) so that they can start it: what they may
 *write* (the exchange, each other's homes) is enforced as for any account, what they may read is not tested.
-Otherwise the four roles share the current account with four HOMEs (the permissions are then not tested). Cost: the
-chapter executed three times by autograde, plus eleven nbgrader commands: 3 min measured on the project's
-2-core machine at load 2.5, 16 min at load 10 (one execution of the chapter alone took 230 s there).
+Otherwise the four roles share the current account with four HOMEs (the permissions are then not tested). Cost:
+eleven nbgrader commands and three executions of the sliced chapter (the whole chapter made it 3 min at load 2.5).
 """
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import nbgrader_course  # noqa: E402
 import student  # noqa: E402
+from _graded_slice import sliced  # noqa: E402
 
 #: the chapter graded in this test (its one check cell is worth the whole grade), and its wrong solution
 CHAPTER = ROOT / "chapters" / "01_symmetry.ipynb"
@@ -150,7 +151,12 @@ def course():
         teacher = accounts["instructor"]
         exchange = nbgrader_course.make_exchange(base / "exchange")
         course_dir = teacher.home / "course"
-        (name,) = nbgrader_course.make_course(course_dir, [CHAPTER], COURSE_ID, exchange)
+        # the assignment: the chapter's graded cell and the cells it needs (tests/_graded_slice.py); the whole
+        # chapter's grading is the same cell's, and the whole chapter runs with its checks in nbval
+        assignment = base / "source" / CHAPTER.name
+        assignment.parent.mkdir()
+        nbformat.write(sliced(nbformat.read(str(CHAPTER), as_version=4)), str(assignment))
+        (name,) = nbgrader_course.make_course(course_dir, [assignment], COURSE_ID, exchange)
         teacher.give(course_dir)
         teacher.run("generate_assignment", name, cwd=course_dir)
         teacher.run("release_assignment", name, cwd=course_dir)

@@ -42,3 +42,24 @@ def test_local_extensions_are_found_from_the_moved_config(node_modules):
 def test_missing_mathjax_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="npm install mathjax"):
         offline_config.offline_config({}, tmp_path)
+
+
+def test_committed_outputs_build_executes_nothing(node_modules, tmp_path):
+    book = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config = offline_config.offline_config(book, node_modules, committed_outputs=True)
+    assert config["execute"]["execute_notebooks"] == "off" and "cache" not in config["execute"]
+    assert book["execute"]["execute_notebooks"] != "off", "make book still executes"
+    # --cdn: the book's MathJax, only the execution changed
+    out = tmp_path / "cdn" / "_config.yml"
+    assert offline_config.main(["--committed-outputs", "--cdn", str(out)]) == 0
+    written = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert written["execute"]["execute_notebooks"] == "off"
+    assert written["sphinx"]["config"].get("mathjax_path") == book["sphinx"]["config"].get("mathjax_path")
+    assert {k: v for k, v in written.items() if k not in ("execute", "sphinx")} == \
+        {k: v for k, v in book.items() if k not in ("execute", "sphinx")}
+
+
+def test_command_line_names_its_arguments(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        offline_config.main(["--cdn", str(tmp_path / "a"), str(tmp_path / "b")])
+    assert "OUT_CONFIG" in capsys.readouterr().err
