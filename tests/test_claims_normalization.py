@@ -9,20 +9,6 @@ import pytest
 
 import initlib as il
 
-try:  # the chapter runs with one BLAS thread; so do these tests (same sums, same bits)
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    if threadpool_limits is None:
-        yield
-        return
-    with threadpool_limits(1):
-        yield
-
 
 # ------------------------------------------------------------------ section 1: gains ----
 

@@ -8,29 +8,11 @@ import numpy as np
 import pytest
 
 import initlib as il
-
-try:  # the chapter runs with one BLAS thread; so do these tests (same sums, same bits)
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
+from _claims import g2
 
 WIDTH, DEPTHS = 128, [1, 2, 5, 10, 20, 50, 100, 200]
 INITS = {"Gaussian": "lecun_normal", "orthogonal": "orthogonal"}
 GAINS = {"linear": 1.0, "tanh": 1.0, "relu": np.sqrt(2)}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    if threadpool_limits is None:
-        yield
-        return
-    with threadpool_limits(1):
-        yield
-
-
-def g2(v):
-    """The chapter's ``f"{v:.2g}"`` as a float."""
-    return float(f"{v:.2g}")
 
 
 @pytest.fixture(scope="module")

@@ -11,29 +11,7 @@ import numpy as np
 import pytest
 
 import initlib as il
-
-try:  # the chapter runs with one BLAS thread; so do these tests (same sums, same bits)
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    if threadpool_limits is None:
-        yield
-        return
-    with threadpool_limits(1):
-        yield
-
-
-def g3(x):
-    """The chapter's ``f"{x:.3g}"`` as a float."""
-    return float(f"{x:.3g}")
-
-
-def g2(x):
-    return float(f"{x:.2g}")
+from _claims import g2, g3
 
 
 # ------------------------------------------------------- the variance of the stream ----

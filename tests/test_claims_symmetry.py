@@ -32,31 +32,63 @@ def pct(acc, digits=1):
     return round(100 * acc, digits)
 
 
+def run_many(specs, activation="relu", chunks=1, epochs=15000):
+    """``run(init, seed=seed, init_kwargs=kw)`` for each ``(init, seed, kw)`` of ``specs``, trained together.
+
+    As the chapter's ``run_many``: ``il.train_many`` gives the separate ``train`` calls' results to 1e-12
+    (tests/test_train_many.py); ``test_run_many_equals_run`` checks it once more on the chapter's setting.
+    """
+    nets = [il.MLP([2, 10, 5, 1], activation=activation, init=init, seed=seed, init_kwargs=kw) for init, seed, kw in specs]
+    spreads = [[il.symmetry(net).spread] for net in nets]
+    for _ in range(chunks):
+        hists = il.train_many(nets, X, y, epochs=epochs // chunks, lr=0.01, X_test=X_test, y_test=y_test,
+                              record_every=500)
+        for spread, net in zip(spreads, nets):
+            spread.append(il.symmetry(net).spread)
+    return [(net, hist, np.array(spread)) for net, hist, spread in zip(nets, hists, spreads)]
+
+
 @pytest.fixture(scope="module")
 def runs():
-    """Every training run of the chapter, under the chapter's names."""
-    out = {"zeros": run("zeros"), "he_normal": run("he_normal"),
-           "constant 0.5": run("constant", init_kwargs={"value": 0.5})}
+    """Every training run of the chapter, under the chapter's names (trained together where they can be)."""
+    names = ["zeros", "he_normal", "constant 0.5"]
+    specs = [("zeros", 1, {}), ("he_normal", 1, {}), ("constant", 1, {"value": 0.5})]
     for eps in [0, 0.001, 0.1, 0.5]:
-        out[f"He-std constant, eps = {eps:g}"] = run(he_constant, init_kwargs={"eps": eps})
+        names.append(f"He-std constant, eps = {eps:g}")
+        specs.append((he_constant, 1, {"eps": eps}))
+    out = dict(zip(names, run_many(specs)))
     for act, layers in {"relu": [1, 2, 3], "tanh": [1, 2], "sigmoid": [1]}.items():
+        names, specs = [], []
         for l in layers:  # layers numbered from 1, as in the chapter
             init = ["he_normal"] * 3
             init[l - 1] = "zeros"
-            out[f"{act}, zero layer {l}"] = run(init, activation=act, chunks=15)
-    out["sigmoid, no zero layer"] = run("he_normal", activation="sigmoid", chunks=15)
+            names.append(f"{act}, zero layer {l}")
+            specs.append((init, 1, {}))
+        if act == "sigmoid":
+            names.append("sigmoid, no zero layer")
+            specs.append(("he_normal", 1, {}))
+        out.update(zip(names, run_many(specs, activation=act, chunks=15)))
     return out
 
 
 @pytest.fixture(scope="module")
 def noise_seeds():
     """Final train accuracy of the He-std constant plus noise eps, for other seeds."""
-    out = {}
-    for eps in [0.001, 0.5]:
-        for seed in [0, 2, 3, 4]:
-            out[eps, seed] = run(he_constant, seed=seed, init_kwargs={"eps": eps})[1].final_train_acc
-    out[0.1, 0] = run(he_constant, seed=0, init_kwargs={"eps": 0.1})[1].final_train_acc
-    return out
+    keys = [(eps, seed) for eps in [0.001, 0.5] for seed in [0, 2, 3, 4]] + [(0.1, 0)]
+    results = run_many([(he_constant, seed, {"eps": eps}) for eps, seed in keys])
+    return {key: hist.final_train_acc for key, (_, hist, _) in zip(keys, results)}
+
+
+def test_run_many_equals_run():
+    """The fixtures' shortcut: training together gives what the chapter's separate runs give."""
+    specs = [("he_normal", 1, {}), (he_constant, 0, {"eps": 0.1}), (["zeros", "he_normal", "he_normal"], 1, {})]
+    together = run_many(specs, chunks=3, epochs=600)
+    for (init, seed, kw), (net, hist, spread) in zip(specs, together):
+        alone_net, alone_hist, alone_spread = run(init, seed=seed, chunks=3, epochs=600, init_kwargs=kw)
+        np.testing.assert_allclose(hist.loss, alone_hist.loss, rtol=1e-12)
+        np.testing.assert_allclose(spread, alone_spread, rtol=1e-9, atol=1e-15)
+        for a, b in zip(net.W + net.b, alone_net.W + alone_net.b):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14)
 
 
 # ----------------------------------------------------------------- setting ----
