@@ -14,6 +14,12 @@ machine) and its peak memory, the largest resident set of any process started
 to execute it (the Jupyter kernel, in practice), measured with ``getrusage``.
 
     python benchmarks/book.py --chapters-only   # just the per-chapter table
+    python benchmarks/book.py --compare OLD     # each chapter here and in the checkout OLD, side by side
+
+``--compare OLD`` executes every chapter that both trees have, alternating
+between them (OLD with its own ``OLD/.venv``, made by ``make venv`` there), as
+the book build executes them: one BLAS thread and every static frame of the
+explorers (``INITLIB_EXPLORER_FRAMES=all``; older trees always computed them).
 """
 from __future__ import annotations
 
@@ -45,26 +51,55 @@ def timed(cmd, cwd) -> float:
     return time.perf_counter() - t0
 
 
-def execute(notebook: Path) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of executing ``notebook`` in a fresh process tree, one BLAS thread."""
+def execute(notebook: Path, bin_dir: Path = BIN, every_frame: bool = False) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of executing ``notebook`` in a fresh process tree, one BLAS thread.
+
+    ``bin_dir`` holds the ``jupyter`` to run (a tree's own environment); ``every_frame`` computes every
+    static frame of the explorers, as the book build does.
+    """
     code = (
         "import resource, subprocess, sys, time; t0 = time.perf_counter();"
-        f"subprocess.run([{str(BIN / 'jupyter')!r}, 'execute', '--output', '/dev/null', sys.argv[1]],"
+        f"subprocess.run([{str(bin_dir / 'jupyter')!r}, 'execute', '--output', '/dev/null', sys.argv[1]],"
         " check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
         "print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    if every_frame:
+        env["INITLIB_EXPLORER_FRAMES"] = "all"
     out = subprocess.run([sys.executable, "-c", code, str(notebook)], check=True, capture_output=True, text=True,
                          env=env, cwd=notebook.parent)
     seconds, rss = out.stdout.split()
     return float(seconds), int(rss) / 1024  # ru_maxrss is in KiB on Linux
 
 
+def compare(old: Path, repeats: int) -> None:
+    """Each chapter of both trees, alternating old and new ``repeats`` times; the best time of each."""
+    old_bin = old / ".venv" / "bin"
+    if not (old_bin / "jupyter").exists():
+        raise SystemExit(f"{old_bin / 'jupyter'} not found: run `make venv` in {old} first")
+    names = sorted({p.name for p in (old / "chapters").glob("*.ipynb")} & {p.name for p in (ROOT / "chapters").glob("*.ipynb")})
+    print("| chapter | before | after | after / before |\n|---|---|---|---|")
+    totals = [0.0, 0.0]
+    for name in names:
+        best = [float("inf"), float("inf")]
+        for _ in range(repeats):
+            for i, (tree, bin_dir) in enumerate(((old, old_bin), (ROOT, BIN))):
+                best[i] = min(best[i], execute(tree / "chapters" / name, bin_dir, every_frame=True)[0])
+        totals = [t + b for t, b in zip(totals, best)]
+        print(f"| {name} | {best[0]:.1f} s | {best[1]:.1f} s | {best[1] / best[0]:.2f} |", flush=True)
+    print(f"| all {len(names)} | {totals[0]:.1f} s | {totals[1]:.1f} s | {totals[1] / totals[0]:.2f} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--make-test", action="store_true", help="also time `make test` on the copy")
     parser.add_argument("--chapters-only", action="store_true", help="only execute each chapter (time, memory)")
+    parser.add_argument("--compare", type=Path, metavar="OLD", help="each chapter here and in the checkout OLD")
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each chapter with --compare (best kept)")
     args = parser.parse_args()
+    if args.compare:
+        compare(args.compare.resolve(), args.repeats)
+        return
     if not args.chapters_only:
         builds(args)
     print("\n| chapter | execution (1 BLAS thread) | peak memory |\n|---|---|---|")
