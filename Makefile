@@ -198,9 +198,16 @@ test-lib: $(STAMP)
 # (as CI and Docker images set it) and no BLAS thread count (as a reader's
 # Jupyter has none); `import initlib` must still give the committed outputs
 # (initlib/_kernel.py), while the book build runs with make's settings.
+# The longest chapters first (pytest collects the files in the order given, and
+# each worker takes the next file when it is free): no long chapter is left to
+# run alone at the end. Any other notebook follows, in name order.
+NOTEBOOKS_FIRST := chapters/02_saturation.ipynb chapters/03_he_scaling.ipynb chapters/01_symmetry.ipynb \
+                   chapters/90_explorers.ipynb chapters/06_normalization.ipynb
+NOTEBOOKS := $(NOTEBOOKS_FIRST) $(filter-out $(NOTEBOOKS_FIRST),$(sort $(wildcard chapters/*.ipynb)))
+
 test-notebooks: export INITLIB_EXPLORER_FRAMES = all
 test-notebooks: $(STAMP)
-	env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS MPLBACKEND=Agg $(PYTEST) $(XDIST_FLAGS) $(NBVAL_FLAGS) chapters/
+	env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS MPLBACKEND=Agg $(PYTEST) $(XDIST_FLAGS) $(NBVAL_FLAGS) $(NOTEBOOKS)
 
 # The book of _config.yml (MathJax from its CDN) with warnings as errors,
 # from the committed outputs, into $(TEST_BOOK): `make book` executes.
