@@ -171,17 +171,18 @@ exercises-table: $(STAMP)
 
 # ----------------------------------------------------------------- tests ----
 # pytest exits 5 when it collects no test, which fails the target too.
-# Two rounds of two jobs side by side (--output-sync prints each job's log
-# whole when it ends; the first failure fails the target):
-# 1. the initlib tests (both cores), and the explorers in JupyterLab, which
-#    mostly waits for the server, the browser and the kernel;
-# 2. nbval, which executes every chapter (both cores), and the book's pages:
-#    the two book builds (online and offline MathJax, warnings as errors)
-#    show the committed outputs that nbval compares with the fresh ones,
-#    then the built book in Chromium.
+# The initlib tests (both cores); then nbval, which executes every chapter
+# (both cores), beside the book's pages: the two book builds (online and
+# offline MathJax, warnings as errors) show the committed outputs that nbval
+# compares with the fresh ones, then the built book in Chromium; then the
+# explorers in JupyterLab. --output-sync prints each job's log whole when it
+# ends; the first failure fails the target. (The JupyterLab test beside the
+# initlib tests made the two slower together than one after the other:
+# benchmarks/README.md.)
 test: $(STAMP)
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-lib test-lab
+	$(MAKE) --no-print-directory test-lib
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-pages
+	$(MAKE) --no-print-directory test-lab
 
 # the book's pages: built from the committed outputs, then read in Chromium
 test-pages: $(STAMP)

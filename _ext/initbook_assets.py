@@ -35,6 +35,7 @@ the rendered page body: the entries stay a list, announced with their count.
 """
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 
@@ -101,8 +102,36 @@ def add_static_path(app, config):
     config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
+def write_index(app, exception):
+    """The site's root page (``index.html``): a redirect to the first page, with the book's title and icon.
+
+    Without it sphinx-external-toc writes a bare ``<meta http-equiv="Refresh">`` (it writes none where
+    ``index.html`` exists): a page with no head, for which the browser asks for ``/favicon.ico``, which
+    the book does not have (a 404 in the console of anyone opening the site's root).
+    """
+    if exception is not None or getattr(app.builder, "format", "") != "html":
+        return
+    index = Path(app.outdir) / "index.html"
+    if index.exists():
+        return
+    target = f"{app.config.root_doc}.html"
+    title = html.escape(app.config.html_title or app.config.project or "")
+    favicon = app.config.html_favicon
+    icon = ""
+    if favicon and "://" not in favicon:
+        icon = f'<link rel="icon" href="_static/{html.escape(Path(favicon).name)}">\n'
+    index.write_text(
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Refresh" content="0; url={target}">\n<title>{title}</title>\n{icon}</head>\n'
+        f'<body><p><a href="{target}">{title or target}</a></p></body>\n</html>\n',
+        encoding="utf-8",
+    )
+
+
 def setup(app):
     ask_for_every_frame()
+    # before sphinx-external-toc's bare redirect (build-finished, default priority 500)
+    app.connect("build-finished", write_index, priority=400)
     app.connect("config-inited", add_static_path)
     app.add_css_file("initbook.css")
     # after the themes and extensions have added their per-page scripts (default priority 500)

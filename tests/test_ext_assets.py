@@ -58,3 +58,21 @@ def test_the_book_build_asks_the_kernels_for_every_explorer_frame():
     chosen = {initlib.widgets.FRAMES_VARIABLE: "first"}
     assets.ask_for_every_frame(chosen)
     assert chosen[initlib.widgets.FRAMES_VARIABLE] == "first"  # a value set by hand is kept
+
+
+def test_the_root_page_redirects_with_a_title_and_the_icon(tmp_path):
+    app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=str(tmp_path),
+                          config=SimpleNamespace(root_doc="intro", html_title="Initializing <Neural> Networks",
+                                                 project="x", html_favicon="images/favicon.svg"))
+    assets.write_index(app, None)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert '<meta http-equiv="Refresh" content="0; url=intro.html">' in page
+    assert '<link rel="icon" href="_static/favicon.svg">' in page
+    assert "<title>Initializing &lt;Neural&gt; Networks</title>" in page and '<a href="intro.html">' in page
+    # an index.html the book has, or a failed build, is left alone
+    (tmp_path / "index.html").write_text("mine", encoding="utf-8")
+    assets.write_index(app, None)
+    assert (tmp_path / "index.html").read_text(encoding="utf-8") == "mine"
+    (tmp_path / "index.html").unlink()
+    assets.write_index(app, RuntimeError("build failed"))
+    assert not (tmp_path / "index.html").exists()

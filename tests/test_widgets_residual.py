@@ -121,7 +121,7 @@ def test_static_html_has_every_frame_and_shares_the_duplicates(shared):
 def test_default_explorer_grid_and_start():
     ex = widgets.residual_explorer()
     blocks, rule, alpha = ex.controls
-    assert blocks.grid == [1.0, 3.0, 10.0, 30.0, 100.0, 200.0] and ex.values == (30.0, "α = 1", 0.3)
+    assert blocks.grid == [1.0, 3.0, 10.0, 30.0, 100.0, 200.0] and ex.values == (30.0, "α = 1", 0.1)
     assert rule.grid == RULES and alpha.grid == [0.03, 0.1, 0.3, 1.0]
     assert blocks.text(30.0) == "L = 30"
     assert repr(ex).startswith("ResidualExplorer(width=64, n_samples=64, seed=0;")

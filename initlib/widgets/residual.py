@@ -57,7 +57,8 @@ class ResidualExplorer(Explorer):
         super().__init__([
             LogSlider("L", "number of blocks", grid, start, fmt=lambda v: f"{int(round(v))}", integer=True),
             Choice("rule", "branch rule", RULES, "α = 1"),
-            LogSlider("α", "free α (moving it chooses the rule 'free α')", a_grid, min(a_grid, key=lambda a: abs(math.log(a / 0.3)))),
+            # starts at 0.1: a step of the static slider either way gives a new frame (free α = 1 is the rule α = 1)
+            LogSlider("α", "free α (moving it chooses the rule 'free α')", a_grid, min(a_grid, key=lambda a: abs(math.log(a / 0.1)))),
         ])
 
     def _params(self):
