@@ -14,11 +14,10 @@ matplotlib.use("Agg")  # before pyplot is imported anywhere
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
 
 import initlib as il  # noqa: E402
 from initlib import widgets  # noqa: E402
+from test_widgets import assert_nothing_nan_drawn  # noqa: E402
 
 RULES = ["α = 1", "α = 1/√L", "zero last layer", "free α"]
 
@@ -43,22 +42,6 @@ def shared():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         return small()
-
-
-def drawn_texts(fig):
-    return [" ".join(t.get_text().split()) for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
-
-
-def assert_nothing_nan_drawn(fig):
-    for line in fig.findobj(Line2D):
-        if not line.get_visible():
-            continue
-        for data in (line.get_xdata(), line.get_ydata()):
-            data = np.ma.asarray(data, dtype=float)
-            shown = data.compressed() if np.ma.isMaskedArray(data) else np.ravel(data)
-            assert np.all(np.isfinite(shown)), f"line {line.get_label()!r} draws non-finite values"
-    for text in drawn_texts(fig):
-        assert not re.search(r"\bnan\b", text), text
 
 
 def test_every_control_position(shared):
