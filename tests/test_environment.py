@@ -7,7 +7,7 @@ Two things a reader's (or a CI image's) environment sets differently from
   respects it, skips its inline backend, and ``plt.show()`` then shows no
   figure (nbval misses the images, the ``-W`` book build fails on the
   warning). ``import initlib`` turns the inline backend on in that case
-  (``initlib/_backend.py``). The test runs a real kernel with the variable
+  (``initlib/_kernel.py``). The test runs a real kernel with the variable
   set: a figure cell before the import shows nothing (the environment
   reproduces the failure), the same cell after it shows the figure.
 - ``OPENBLAS_NUM_THREADS`` unset: a reader's Jupyter uses every core, where
@@ -129,3 +129,52 @@ def test_a_chosen_thread_count_or_backend_is_left_alone():
         assert _kernel.one_blas_thread_in_kernel({name: "2"}, shell=Shell()) is False
     for backend in ("module://matplotlib_inline.backend_inline", "inline", "QtAgg", ""):
         assert _kernel.inline_figures_in_kernel({"MPLBACKEND": backend}, shell=Shell()) is False
+
+
+def test_the_book_build_executes_a_chapter_in_a_ci_images_environment(tmp_path):
+    """The ``-W`` book build, executing a chapter, with ``MPLBACKEND=Agg`` set and no BLAS thread count.
+
+    ``make test`` builds the book from the committed outputs (nbval executes the chapters, in this same
+    environment); ``make book`` executes them. Here a book of the getting-started chapter (its outputs
+    removed, so that the build must make them), the notation page and the references, with the book's own
+    configuration but ``execute_notebooks: force``, is built as a CI image would build it; the chapter's
+    figure must be on the built page.
+    """
+    import shutil
+
+    import yaml
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sys.path.insert(0, os.path.join(root, "tools"))
+    import offline_config
+
+    book = tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    nb = nbformat.read(os.path.join(root, "chapters", "00_getting_started.ipynb"), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(nb, str(book / "chapters" / "00_getting_started.ipynb"))
+    for name in ("chapters/notation.md", "chapters/references.md", "references.bib"):
+        shutil.copy(os.path.join(root, name), book / name)
+    shutil.copytree(os.path.join(root, "images"), book / "images")  # the icon and logo of _config.yml
+    (book / "intro.md").write_text("# A chapter of the book\n", encoding="utf-8")
+    toc = {"format": "jb-book", "root": "intro",
+           "chapters": [{"file": "chapters/00_getting_started"}, {"file": "chapters/notation"},
+                        {"file": "chapters/references"}]}
+    (book / "_toc.yml").write_text(yaml.safe_dump(toc), encoding="utf-8")
+    with open(os.path.join(root, "_config.yml"), encoding="utf-8") as f:
+        config = offline_config.offline_config(yaml.safe_load(f), None)  # local extensions by absolute path
+    config["execute"] = {k: v for k, v in config["execute"].items() if k != "cache"}
+    config["execute"]["execute_notebooks"] = "force"
+    (book / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    env["MPLBACKEND"] = "Agg"
+    jb = os.path.join(os.path.dirname(sys.executable), "jupyter-book")
+    result = subprocess.run([jb, "build", str(book), "-W", "-n", "--keep-going", "--all"], env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"the build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    page = (book / "_build" / "html" / "chapters" / "00_getting_started.html").read_text(encoding="utf-8")
+    figures = [src for src in __import__("re").findall(r'<img[^>]+src="([^"]+)"', page) if src.endswith(".png")]
+    assert figures and all((book / "_build" / "html" / "chapters" / src).is_file() for src in figures), figures
