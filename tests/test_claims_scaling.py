@@ -240,18 +240,26 @@ def test_thirty_layers_xavier(thirty_layers):
 SETTINGS = {"zeros": dict(init="zeros"), "normal x 10": dict(init="normal", scale=10), "he_normal": dict(init="he_normal")}
 
 
-def small_run(name, seed):
-    X, y, X_test, y_test = il.data.circles(seed=1)
-    net = il.MLP([2, 10, 5, 1], activation="relu", output="sigmoid", seed=seed, **SETTINGS[name])
-    initial = net.loss_value(X, y)
-    median_logit = float(np.median(np.abs(net.logits(X))))
-    h = il.train(net, X, y, epochs=15000, lr=0.01, X_test=X_test, y_test=y_test)
-    return initial, median_logit, h
+RUNS = [(name, 1) for name in SETTINGS] + [(name, seed) for seed in (0, 2) for name in ("normal x 10", "he_normal")]
 
 
 @pytest.fixture(scope="module")
-def classic():
-    return {name: small_run(name, 1) for name in SETTINGS}
+def small_runs():
+    """(initial loss, median |logit| at init, History) of every (setting, seed) run of the section.
+
+    Trained together, as the chapter trains them (il.train_many: the separate train calls to 1e-12).
+    """
+    X, y, X_test, y_test = il.data.circles(seed=1)
+    nets = [il.MLP([2, 10, 5, 1], activation="relu", output="sigmoid", seed=seed, **SETTINGS[name])
+            for name, seed in RUNS]
+    initial = [(net.loss_value(X, y), float(np.median(np.abs(net.logits(X))))) for net in nets]
+    hists = il.train_many(nets, X, y, epochs=15000, lr=0.01, X_test=X_test, y_test=y_test)
+    return {key: (l0, logit, h) for key, (l0, logit), h in zip(RUNS, initial, hists)}
+
+
+@pytest.fixture(scope="module")
+def classic(small_runs):
+    return {name: small_runs[name, 1] for name in SETTINGS}
 
 
 @pytest.mark.parametrize(
@@ -275,16 +283,14 @@ def test_classic_large_logits(classic):
     [(0, "normal x 10", "98.7%", "96.0%"), (0, "he_normal", "100.0%", "100.0%"),
      (2, "normal x 10", "84.3%", "79.0%"), (2, "he_normal", "100.0%", "100.0%")],
 )
-def test_classic_seeds(seed, name, train, test):
-    h = small_run(name, seed)[2]
+def test_classic_seeds(small_runs, seed, name, train, test):
+    h = small_runs[name, seed][2]
     assert f"{h.final_train_acc:.1%}" == train and f"{h.final_test_acc:.1%}" == test
 
 
-def test_classic_seeds_ranking(classic):
+def test_classic_seeds_ranking(small_runs):
     """Cell classic-seeds ranks the three seeds of "normal x 10": seed 1 is the lowest, not in between."""
-    train_acc = {1: classic["normal x 10"][2].final_train_acc}
-    for seed in [0, 2]:
-        train_acc[seed] = small_run("normal x 10", seed)[2].final_train_acc
+    train_acc = {seed: small_runs["normal x 10", seed][2].final_train_acc for seed in [1, 0, 2]}
     ranked = sorted(train_acc, key=train_acc.get, reverse=True)
     assert ranked == [0, 2, 1]
     assert " > ".join(f"seed {s} ({train_acc[s]:.1%})" for s in ranked) == "seed 0 (98.7%) > seed 2 (84.3%) > seed 1 (81.3%)"
