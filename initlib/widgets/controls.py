@@ -83,7 +83,7 @@ class LogSlider:
     integer : bool, default False
         The values are whole numbers (a depth, a number of blocks). Live, the
         slider then steps through the whole numbers of a ladder that is about
-        logarithmic (1, 2, ..., 10, 11, 13, 14, 16, ...) and holds every grid
+        logarithmic (1, 2, ..., 13, 15, 17, 19, 21, ...) and holds every grid
         value, so that each arrow key gives another number: over a plain
         log10 slider, a step that is fine enough at 200 would round to the
         same number at 10.
