@@ -162,6 +162,18 @@ class Loss:
         p = self.transform(z)
         return np.multiply(p - t, 1.0 / n, out=out)
 
+    def start_backward(self, z, t, compute_loss=True):
+        """``(loss, gradient)`` at the logits: where a backward pass starts.
+
+        With ``compute_loss=False`` (the training loop's fast path) the loss is
+        not computed: it is ``inf`` if the logits are not finite and 0.0 otherwise.
+        """
+        if compute_loss:
+            loss = self.value(z, t)
+        else:
+            loss = 0.0 if np.isfinite(z).all() else np.inf
+        return loss, self.grad(z, t)
+
     # -- checked entry point ----------------------------------------------
     def __call__(self, logits, y):
         z = _logits(logits)

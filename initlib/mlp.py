@@ -340,12 +340,7 @@ class MLP(Network):
         """Backward pass from prepared targets ``t``; returns the loss, or, with
         ``compute_loss=False`` (the training loop's fast path), ``inf`` if the
         logits are not finite and 0.0 otherwise."""
-        zL = self.z[-1]
-        if compute_loss:
-            loss = self.loss.value(zL, t)
-        else:
-            loss = 0.0 if np.isfinite(zL).all() else np.inf
-        delta = self.loss.grad(zL, t)
+        loss, delta = self.loss.start_backward(self.z[-1], t, compute_loss)
         deriv = self.activation._derivative
         for l in range(self.n_layers - 1, -1, -1):
             self.dz[l] = delta

@@ -333,12 +333,7 @@ class ResidualMLP(Network):
             + \frac{\partial L}{\partial z_l} W_{1,l}^\top, \qquad
             \frac{\partial L}{\partial \alpha_l} = \sum \frac{\partial L}{\partial h_{l+1}} \odot r_l
         """
-        zL = self.z[-1]
-        if compute_loss:
-            loss = self.loss.value(zL, t)
-        else:
-            loss = 0.0 if np.isfinite(zL).all() else np.inf
-        delta = self.loss.grad(zL, t)
+        loss, delta = self.loss.start_backward(self.z[-1], t, compute_loss)
         self.dz[-1] = delta
         L = self.n_blocks
         np.matmul(self.stream[L].T, delta, out=self.dW_out)

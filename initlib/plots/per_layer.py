@@ -45,30 +45,38 @@ def _curves_from(source, attr, name, allowed_type):
     return labels, values
 
 
+def _masked_curve(ax, x, v, label, color, marker, *, log, quantity, noun="layer", markevery=None):
+    """Plot ``v`` against ``x`` on ``ax``, leaving out what the axis cannot show (not finite, or <= 0 on a
+    log axis); return the note that names what was left out ("std = 0 from layer 3 on"), or None."""
+    finite = np.isfinite(v)
+    ok = finite & (v > 0) if log else finite
+    with np.errstate(invalid="ignore"):
+        zero = finite & (v <= 0) if log else np.zeros_like(finite)
+    bad = ~ok
+    note = None
+    if bad.any():
+        what, where = _describe_masked(x, bad, zero)
+        if log and np.any(zero & (v < 0)):
+            what = what.replace("= 0", "<= 0")
+        if noun != "layer":
+            where = where.replace("layers", f"{noun}s").replace("layer", noun)
+        tail = " (not drawn on the log scale)" if log and np.any(zero) else " (not drawn)"
+        note = f"{label + ': ' if label else ''}{quantity} {what} {where}{tail}"
+    ax.plot(x, np.ma.masked_array(v, mask=bad), marker=marker, markevery=markevery, color=color,
+            label=label or None, markeredgecolor="white", markeredgewidth=0.5)
+    return note
+
+
 def _layer_curves(ax, labels, values, *, log, ylabel, title, reference, reference_label, quantity, ylim=None):
     """Draw per-layer curves on ``ax`` (x = layer 1..L); mask what cannot be drawn and say so."""
     colors = _colors_for(labels)
     notes = []
     n_max = max(len(v) for v in values)
     for i, (lab, v) in enumerate(zip(labels, values)):
-        x = np.arange(1, len(v) + 1)
-        finite = np.isfinite(v)
-        ok = finite & (v > 0) if log else finite
-        with np.errstate(invalid="ignore"):
-            zero = finite & (v <= 0) if log else np.zeros_like(finite)
-        bad = ~ok
-        if bad.any():
-            what, where = _describe_masked(x, bad, zero)
-            if log and np.any(zero & (v < 0)):
-                what = what.replace("= 0", "<= 0")
-            prefix = f"{lab}: " if lab else ""
-            tail = " (not drawn on the log scale)" if log and np.any(zero) else " (not drawn)"
-            notes.append(f"{prefix}{quantity} {what} {where}{tail}")
-        y = np.ma.masked_array(v, mask=bad)
-        ax.plot(
-            x, y, marker=_MARKERS[i % len(_MARKERS)], color=colors[i], label=lab or None,
-            markeredgecolor="white", markeredgewidth=0.5,
-        )
+        note = _masked_curve(ax, np.arange(1, len(v) + 1), v, lab, colors[i], _MARKERS[i % len(_MARKERS)],
+                             log=log, quantity=quantity)
+        if note:
+            notes.append(note)
     if reference is not None:
         ax.axhline(reference, color=COLORS["reference"], linestyle="--", linewidth=1.0, label=reference_label, zorder=1)
     if log:

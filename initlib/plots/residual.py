@@ -7,7 +7,8 @@ import numpy as np
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from ..diagnostics import BlockStats
-from .axes import _check_ax, _check_title, _describe_masked, _finish, _finite_array, _legend, _note, _one_axes, _set_log_y
+from .axes import _check_ax, _check_title, _finish, _finite_array, _legend, _note, _one_axes, _set_log_y
+from .per_layer import _masked_curve
 from .style import _MARKERS, COLORS, _colors_for, style
 
 __all__ = ["stream_std"]
@@ -113,20 +114,10 @@ def stream_std(stats, ax=None, which="stream", log=True, title=None, ylabel=None
         notes = []
         n_max = max(len(v) for v in values)
         for i, (lab, v) in enumerate(zip(labels, values)):
-            x = np.arange(len(v))
-            finite = np.isfinite(v)
-            ok = finite & (v > 0) if log else finite
-            with np.errstate(invalid="ignore"):
-                zero = finite & (v <= 0) if log else np.zeros_like(finite)
-            bad = ~ok
-            if bad.any():
-                what, where = _describe_masked(x, bad, zero)
-                where = where.replace("layers", "blocks").replace("layer", "block")
-                tail = " (not drawn on the log scale)" if log and np.any(zero) else " (not drawn)"
-                notes.append(f"{lab + ': ' if lab else ''}{quantity} {what} {where}{tail}")
-            ax.plot(x, np.ma.masked_array(v, mask=bad), marker=_MARKERS[i % len(_MARKERS)],
-                    markevery=max(1, len(v) // 12), color=colors[i], label=lab or None,
-                    markeredgecolor="white", markeredgewidth=0.5)
+            note = _masked_curve(ax, np.arange(len(v)), v, lab, colors[i], _MARKERS[i % len(_MARKERS)], log=log,
+                                 quantity=quantity, noun="block", markevery=max(1, len(v) // 12))
+            if note:
+                notes.append(note)
         for lab, v in refs.items():
             ax.plot(np.arange(len(v)), np.ma.masked_invalid(v), linestyle="--", linewidth=1.0,
                     color=COLORS["reference"], label=lab, zorder=1.5)
