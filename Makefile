@@ -171,10 +171,11 @@ exercises-table: $(STAMP)
 
 # ----------------------------------------------------------------- tests ----
 # pytest exits 5 when it collects no test, which fails the target too.
-# The initlib tests (both cores); then nbval, which executes every chapter
-# (both cores), beside the book's pages: the two book builds (online and
-# offline MathJax, warnings as errors) show the committed outputs that nbval
-# compares with the fresh ones, then the built book in Chromium; then the
+# The initlib tests (both cores; they build the book of _config.yml and its
+# student edition); then nbval, which executes every chapter (both cores),
+# beside the book's pages: the offline build (warnings as errors) shows the
+# committed outputs that nbval compares with the fresh ones, then the built
+# book in Chromium; then the
 # explorers in JupyterLab. --output-sync prints each job's log whole when it
 # ends; the first failure fails the target. (The JupyterLab test beside the
 # initlib tests made the two slower together than one after the other:
@@ -184,9 +185,12 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-pages
 	$(MAKE) --no-print-directory test-lab
 
-# the book's pages: built from the committed outputs, then read in Chromium
+# the book's pages: built from the committed outputs, then read in Chromium.
+# The book of _config.yml itself (MathJax from its CDN, `make test-book`) is
+# not built here a second time: tests/test_student_book.py builds it already
+# (the "full" book, the same config with execution off, beside the student
+# edition), and this build differs from it only in where MathJax comes from.
 test-pages: $(STAMP)
-	$(MAKE) --no-print-directory test-book
 	$(MAKE) --no-print-directory book-offline
 	$(MAKE) --no-print-directory test-browser
 
@@ -211,7 +215,8 @@ test-notebooks: $(STAMP)
 	env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS MPLBACKEND=Agg $(PYTEST) $(XDIST_FLAGS) $(NBVAL_FLAGS) $(NOTEBOOKS)
 
 # The book of _config.yml (MathJax from its CDN) with warnings as errors,
-# from the committed outputs, into $(TEST_BOOK): `make book` executes.
+# from the committed outputs, into $(TEST_BOOK) (`make book` executes). Not a
+# step of `make test`, which builds this book in tests/test_student_book.py.
 TEST_BOOK := $(BUILD_DIR)/test-book
 
 test-book: $(STAMP)
@@ -220,7 +225,7 @@ test-book: $(STAMP)
 
 # The built book in headless Chromium (Debian's chromium + chromium-driver,
 # driven by Selenium): the explorers' sliders change the figure with no kernel
-# and no request leaves 127.0.0.1. Needs the book, so it runs after test-book;
+# and no request leaves 127.0.0.1. Needs the offline book (make book-offline);
 # skipped with an install hint where Chromium is missing, except with CI set.
 # axe-core, the accessibility engine the browser test injects into each page
 # (tests/browser/package.json; node_modules is never committed)

@@ -6,7 +6,9 @@ builds), with the synthetic chapter of ``_exercise_notebook.py`` added so that
 every kind of solution is present even before the chapters have exercises.
 Neither build executes the notebooks: the full one shows the stored outputs,
 the student one the outputs ``tools/student.py`` keeps. Both run with
-warnings as errors, as ``make book`` does.
+warnings as errors, as ``make book`` does. The full book is the book of
+``_config.yml`` with nothing executed: ``make test`` builds it only here (its
+offline build, for the browser test, differs only in where MathJax comes from).
 """
 from __future__ import annotations
 
@@ -69,6 +71,15 @@ def _site(html_dir: Path) -> dict[str, str]:
     """Every text file of a built site, by its path relative to the site."""
     return {str(p.relative_to(html_dir)): _text(p) for p in sorted(html_dir.rglob("*"))
             if p.is_file() and p.suffix in TEXT_SUFFIXES}
+
+
+def test_the_full_book_is_the_book_of_config_yml(books):
+    """make test builds the book of _config.yml only here: the same config, nothing executed."""
+    book = yaml.safe_load((ROOT / "_config.yml").read_text())
+    full = yaml.safe_load((books["trees"]["full"] / "_config.yml").read_text())
+    assert full["execute"].pop("execute_notebooks") == "off"
+    book["execute"].pop("execute_notebooks", None)
+    assert full == book
 
 
 def test_student_config(books):
