@@ -525,7 +525,7 @@ def test_exercise_quarter_weights_cannot_compensate_without_saturating(Xy):
         rows = []
         for seed in range(3):
             net = il.MLP([500] * 11 + [1], activation="sigmoid", init="normal", scale=k / np.sqrt(500), seed=seed)
-            g = il.gradient_stats(net, X, y)
+            g = il.gradient_stats(net, X[:250], y[:250])
             rows.append(((g.signal_std[0] / g.signal_std[9]) ** (1 / 9), (g.weight_norm[1] / g.weight_norm[9]) ** (1 / 8),
                          np.mean([il.diagnostics.saturated_fraction(a, "sigmoid") for a in net.a[:10]])))
         lo, hi = np.min(rows, axis=0), np.max(rows, axis=0)
@@ -541,9 +541,9 @@ def test_exercise_quarter_weights_cannot_compensate_without_saturating(Xy):
     assert 0.4 <= 1 - sat[12][1] and 1 - sat[12][0] < 0.45  # "the 40 % or so that are not"
 
 
-EXPECTED_QUARTER = {  # sqrt(n) s: per-layer factor of delta, of |dW| (layers 2-10), saturated fraction; seeds 0-2
-    10: ("0.96-0.97", "0.76-0.77", "50%-52%"),
-    11: ("1.01-1.02", "0.77-0.80", "54%-56%"),
-    12: ("1.05-1.06", "0.78-0.83", "58%-59%"),
-    22: ("1.41-1.43", "1.06-1.16", "77%-77%"),
+EXPECTED_QUARTER = {  # sqrt(n) s: per-layer factor of delta, of |dW| (layers 2-10), saturated fraction; seeds 0-2, 250 inputs
+    10: ("0.96-0.97", "0.78-0.81", "50%-52%"),
+    11: ("1.01-1.02", "0.80-0.85", "54%-56%"),
+    12: ("1.05-1.06", "0.83-0.89", "58%-59%"),
+    22: ("1.41-1.43", "1.15-1.25", "77%-77%"),
 }
