@@ -20,8 +20,9 @@ except ImportError:  # pragma: no cover
     threadpool_limits = None
 
 # the files that take longest (seconds on the project's 2-core machine, benchmarks/README.md), longest first
-LONGEST_FIRST = ["test_nbgrader.py", "test_nbgrader_accounts.py", "test_claims_symmetry.py",
-                 "test_student_book.py", "test_claims_saturation.py", "test_claims_normalization.py"]
+LONGEST_FIRST = ["test_nbgrader.py", "test_nbgrader_accounts.py", "test_student_book.py",
+                 "test_claims_normalization.py", "test_claims_orthogonal.py", "test_claims_symmetry.py",
+                 "test_claims_saturation.py", "test_widgets.py", "test_environment.py"]
 
 
 def pytest_collection_modifyitems(session, config, items):
