@@ -16,7 +16,10 @@ ReLU, tanh or any other.
 This module sits above the networks (it runs them; :mod:`initlib.init`,
 which only makes arrays, cannot) and uses only the network protocol of
 :mod:`initlib.network`: ``W`` (every weight matrix in forward order) and
-``linear_outputs`` (each one's output ``a_prev @ W + b``).
+``linear_outputs`` (each one's output ``a_prev @ W + b``), and, where a
+network has it, ``_linear_steps``: then each layer is computed once per
+measurement instead of the whole network (the same bits; a 30-layer MLP on
+2560 points: 0.06-0.13 s instead of 0.9-3 s).
 
 Used in: the normalization and data-dependent initialization chapter.
 """
@@ -146,9 +149,12 @@ def lsuv(net, X, target_std=1.0, tol=0.01, max_iter=10, *, orthogonal=True, seed
         for W in weights:
             W[...] = _init.orthogonal(*W.shape, rng=rng)
     scale, before, after, iterations = [], [], [], []
+    steps = getattr(net, "_linear_steps", None)
+    if steps is not None:  # one pass through the layers (an MLP): layer k's input is computed once
+        steps = steps(X)
     with np.errstate(over="ignore", invalid="ignore"):
         for k, W in enumerate(weights):
-            std = _measure(net, X, k)
+            std = _measure(net, X, k, steps)
             before.append(std)
             total, n_iter = 1.0, 0
             while abs(std - target_std) > tol and n_iter < max_iter:
@@ -156,7 +162,7 @@ def lsuv(net, X, target_std=1.0, tol=0.01, max_iter=10, *, orthogonal=True, seed
                 W *= factor
                 total *= factor
                 n_iter += 1
-                std = _measure(net, X, k)
+                std = _measure(net, X, k, steps, again=True)
             scale.append(total)
             after.append(std)
             iterations.append(n_iter)
@@ -172,10 +178,20 @@ def lsuv(net, X, target_std=1.0, tol=0.01, max_iter=10, *, orthogonal=True, seed
     return net
 
 
-def _measure(net, X, k):
-    """Std of the pre-activations of weight matrix ``k`` on ``X`` (a training-mode forward pass)."""
-    net.X = X
-    net._forward(X, store=True)
+def _measure(net, X, k, steps=None, again=False):
+    """Std of the pre-activations of weight matrix ``k`` on ``X`` (training mode).
+
+    With ``steps`` (the network's ``_linear_steps(X)`` generator, paused at layer ``k - 1`` or, with
+    ``again``, at ``k``) only layer ``k``'s linear output is computed; otherwise a whole forward pass runs
+    (any network of the protocol): the same bits, in the time of one layer instead of all of them.
+    """
+    if steps is None:
+        net.X = X
+        net._forward(X, store=True)
+    elif again:
+        steps.send(True)
+    else:
+        next(steps)
     std = float(net.linear_outputs[k].std())
     if not std > 0 or not np.isfinite(std):
         what = "std 0" if std == 0 else f"a std of {std}"

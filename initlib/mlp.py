@@ -336,6 +336,29 @@ class MLP(Network):
                 self.a[l] = a
         return a
 
+    def _linear_steps(self, X):
+        """The training-mode forward pass of ``X`` one layer at a time (for :func:`initlib.lsuv`): a generator
+        that stores ``z[l] = a_prev @ W[l] + b[l]`` and yields ``l``; sent ``True`` it computes ``z[l]`` again
+        (the caller changed ``W[l]``), else it goes on from the last ``z[l]``. The bits of :meth:`forward`."""
+        f = self.activation.function
+        self.X = a = X
+        last = self.n_layers - 1
+        for l, (W, b) in enumerate(zip(self.W, self.b)):
+            again = True
+            while again:
+                z = a @ W
+                z += b
+                self.z[l] = z
+                again = yield l
+            if l == last:
+                zn, a = z, self.loss.transform(z)
+            else:
+                zn = self.norms[l].forward(z, training=True) if self.norms else z
+                a = f(zn)
+            if self.norms:
+                self.zn[l] = zn
+            self.a[l] = a
+
     def _backward(self, t, compute_loss=True):
         """Backward pass from prepared targets ``t``; returns the loss, or, with
         ``compute_loss=False`` (the training loop's fast path), ``inf`` if the

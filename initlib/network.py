@@ -46,6 +46,9 @@ lists of its own (``stream``, ``branch``, ``W1``, ``W2``, ...).
 - ``_forward(X, store)``, ``_backward(t, compute_loss)``: the unchecked fast
   path of the training loop (``store=True`` is training mode, ``store=False``
   evaluation mode; ``t`` from ``targets``).
+- ``_linear_steps(X)`` (optional; :class:`~initlib.MLP` has it): the
+  training-mode forward pass one weight matrix at a time, which
+  :func:`~initlib.lsuv` uses to measure each layer without running the others.
 
 **Parameters**
 

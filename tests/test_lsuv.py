@@ -129,3 +129,54 @@ def test_no_warning_when_it_converges():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         il.lsuv(il.MLP([10, 16, 1]), batch())
+
+
+class _WholePasses(il.MLP):
+    """An MLP that hides its one-layer steps: lsuv measures it with whole forward passes, as any network."""
+    _linear_steps = None
+
+
+@pytest.mark.parametrize("kwargs", [dict(activation="relu"),
+                                    dict(activation="tanh", bias_init=SMALL_BIASES),
+                                    dict(activation="gelu", norm="batch", bias_init=SMALL_BIASES),
+                                    dict(activation="tanh", norm="layer")])
+def test_one_pass_through_the_layers_gives_the_bits_of_whole_passes(kwargs):
+    """An MLP's layers are measured one at a time (each computed once per rescaling, not the whole
+    network): the weights and the report are those of whole forward passes, to the bit."""
+    X = batch()
+    sizes = [10] + [32] * 12 + [1]
+    fast = il.lsuv(il.MLP(sizes, seed=0, **kwargs), X, target_std=0.7, tol=1e-4)
+    whole = il.lsuv(_WholePasses(sizes, seed=0, **kwargs), X, target_std=0.7, tol=1e-4)
+    if "bias_init" in kwargs:  # biases: some layers take several rescalings (each a step sent back)
+        assert fast.lsuv_report.iterations.sum() > len(sizes) - 1
+    for a, b in zip(fast.W + fast.b, whole.W + whole.b):
+        np.testing.assert_array_equal(a, b)
+    for field in ("scale", "std_before", "std_after", "iterations"):
+        np.testing.assert_array_equal(getattr(fast.lsuv_report, field), getattr(whole.lsuv_report, field))
+
+
+def test_one_pass_is_faster_than_whole_passes():
+    """Not a timing: the count of layer passes. A 30-layer MLP at one rescaling per layer computes each
+    layer's linear output 2 times, against 2 x 30 forward passes of up to 30 layers."""
+    X = batch(64)
+    calls = {"forward": 0, "steps": 0}
+    net = il.MLP([10] + [16] * 29 + [1], seed=0)
+    steps, forward = net._linear_steps, net._forward
+
+    def counting_steps(X):
+        gen = steps(X)
+        value = next(gen)
+        while True:
+            calls["steps"] += 1
+            try:
+                value = gen.send((yield value))
+            except StopIteration:
+                return
+
+    def counting_forward(X, store):
+        calls["forward"] += 1
+        return forward(X, store)
+
+    net._linear_steps, net._forward = counting_steps, counting_forward
+    il.lsuv(net, X)
+    assert calls["forward"] == 0 and calls["steps"] == 2 * 30
