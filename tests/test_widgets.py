@@ -199,6 +199,32 @@ def test_training_explorer_every_control_position(shared):
 
 
 @pytest.mark.parametrize("kind", ["symmetry", "training"])
+def test_frames_kept_axes_are_those_of_cla_in_any_order(kind, monkeypatch):
+    """The training explorers empty their axes without cla() (keeping the tick objects, a third faster):
+    every frame, a diverged one included, is byte for byte the frame cla() gives, whatever came before it."""
+    import random
+
+    from initlib.widgets import symmetry, training
+
+    def frames(order, clear):
+        module = symmetry if kind == "symmetry" else training
+        monkeypatch.setattr(module, "_clear", clear)
+        # a linear network at these learning rates: some runs diverge, the others do not
+        ex = MAKERS[kind](activation="identity", lr=2.0 if kind == "symmetry" else 0.5)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a diverging run warns; its frame says so
+            combos = ex.grid()
+        return {tuple(combos[i]): ex.render(*combos[i]) for i in order(len(combos))}, ex
+
+    by_cla, ex = frames(range, lambda ax: ax.cla())
+    diverged = ["diverged" in ex.describe(*v) for v in by_cla]
+    assert any(diverged) and not all(diverged), "frames of diverged and of finished runs, in turn"
+    for order in (lambda n: reversed(range(n)), lambda n: random.Random(0).sample(range(n), n)):
+        kept, _ = frames(order, widgets.trainer._clear)
+        assert kept == by_cla
+
+
+@pytest.mark.parametrize("kind", ["symmetry", "training"])
 def test_divergence_is_a_message_in_the_figure(kind):
     # a linear network with a huge learning rate overflows in its first steps
     ex = MAKERS[kind](activation="identity", lr=10.0)

@@ -13,7 +13,7 @@ from ..plots.per_layer import _per_layer_plot
 from .controls import LogSlider, _check_grid, _fmt
 from .explorer import Explorer
 from .render import _new_figure
-from .trainer import _BOUNDARY_TITLE_LINES, _accuracy_text, _freeze_layout, _Trainer
+from .trainer import _BOUNDARY_TITLE_LINES, _accuracy_text, _clear, _freeze_layout, _Trainer
 
 __all__ = ["symmetry_explorer"]
 
@@ -70,7 +70,7 @@ class SymmetryExplorer(Explorer):
         fig = self.fig
         ax_d, ax_s, ax_b = self._axes
         for ax in self._axes:
-            ax.cla()
+            _clear(ax)
         n = np.asarray(sym0.n_units, dtype=float)
         plots.layer_fraction(
             {"at init": np.asarray(sym0.distinct_units) / n, "after training": np.asarray(sym1.distinct_units) / n},

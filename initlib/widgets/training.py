@@ -11,7 +11,7 @@ from ..mlp import MLP
 from .controls import Choice, LogSlider, _check_grid, _fmt
 from .explorer import Explorer
 from .render import _new_figure
-from .trainer import _BOUNDARY_TITLE_LINES, _accuracy_text, _freeze_layout, _Trainer
+from .trainer import _BOUNDARY_TITLE_LINES, _accuracy_text, _clear, _freeze_layout, _Trainer
 
 __all__ = ["training_explorer"]
 
@@ -73,7 +73,7 @@ class TrainingExplorer(Explorer):
         fig = self.fig
         ax_l, ax_b = self._axes
         for ax in self._axes:
-            ax.cla()
+            _clear(ax)
         label = init if zero else f"{init} × {_fmt(scale)}"
         plots.training_curves({label: hist}, ax=ax_l, chance=True, log=True, title="Training loss")
         if ax_l.get_legend() is not None:
