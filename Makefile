@@ -175,9 +175,8 @@ exercises-table: $(STAMP)
 # student edition); then nbval, which executes every chapter (both cores),
 # beside the book's pages: the offline build (warnings as errors) shows the
 # committed outputs that nbval compares with the fresh ones, then the built
-# book in Chromium; then the
-# explorers in JupyterLab. --output-sync prints each job's log whole when it
-# ends; the first failure fails the target. (The JupyterLab test beside the
+# book in Chromium; then the explorers in JupyterLab. --output-sync prints
+# each job's log whole when it ends; the first failure fails the target. (The JupyterLab test beside the
 # initlib tests made the two slower together than one after the other:
 # benchmarks/README.md.)
 test: $(STAMP)

@@ -149,9 +149,8 @@ def lsuv(net, X, target_std=1.0, tol=0.01, max_iter=10, *, orthogonal=True, seed
         for W in weights:
             W[...] = _init.orthogonal(*W.shape, rng=rng)
     scale, before, after, iterations = [], [], [], []
-    steps = getattr(net, "_linear_steps", None)
-    if steps is not None:  # one pass through the layers (an MLP): layer k's input is computed once
-        steps = steps(X)
+    linear_steps = getattr(net, "_linear_steps", None)  # an MLP's: each layer's input is computed once
+    steps = linear_steps(X) if linear_steps is not None else None
     with np.errstate(over="ignore", invalid="ignore"):
         for k, W in enumerate(weights):
             std = _measure(net, X, k, steps)

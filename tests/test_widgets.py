@@ -220,7 +220,7 @@ def test_frames_kept_axes_are_those_of_cla_in_any_order(kind, monkeypatch):
     diverged = ["diverged" in ex.describe(*v) for v in by_cla]
     assert any(diverged) and not all(diverged), "frames of diverged and of finished runs, in turn"
     for order in (lambda n: reversed(range(n)), lambda n: random.Random(0).sample(range(n), n)):
-        kept, _ = frames(order, widgets.trainer._clear)
+        kept, _ = frames(order, widgets.render._clear)
         assert kept == by_cla
 
 

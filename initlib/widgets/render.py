@@ -1,5 +1,5 @@
-"""Drawing and encoding a frame: figures off pyplot, PNG bytes, fixed log axes with
-curves updated in place, one BLAS thread while a frame is computed.
+"""Drawing and encoding a frame: figures off pyplot, axes emptied for the next frame, PNG bytes, fixed
+log axes with curves updated in place, one BLAS thread while a frame is computed.
 """
 from __future__ import annotations
 
@@ -84,6 +84,27 @@ def _new_figure(width, height):
         fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained", facecolor="white")
     FigureCanvasAgg(fig)
     return fig
+
+
+def _clear(ax):
+    """Empty ``ax`` for the next frame as ``ax.cla()`` would, but keep its two Axis objects and their ticks.
+
+    ``cla()`` throws away every tick mark and label, which the next draw makes anew: keeping them makes a
+    frame of the training and symmetry explorers 15-25 % faster (benchmarks/README.md), with the same
+    bytes as ``cla()`` in any order of frames (tests/test_widgets.py).
+    """
+    for artist in [*ax.lines, *ax.collections, *ax.images, *ax.texts, *ax.patches]:
+        artist.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    for loc in ("center", "left", "right"):
+        ax.set_title("", loc=loc)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_xscale("linear")
+    ax.set_yscale("linear")
+    ax.relim()
+    ax.set_autoscale_on(True)
 
 
 def _log_limits(arrays, decades=0.3):

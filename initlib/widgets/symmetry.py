@@ -12,8 +12,8 @@ from ..mlp import MLP
 from ..plots.per_layer import _per_layer_plot
 from .controls import LogSlider, _check_grid, _fmt
 from .explorer import Explorer
-from .render import _new_figure
-from .trainer import _BOUNDARY_TITLE_LINES, _accuracy_text, _clear, _freeze_layout, _Trainer
+from .render import _clear, _new_figure
+from .trainer import _BOUNDARY_TITLE_LINES, _accuracy_text, _freeze_layout, _Trainer
 
 __all__ = ["symmetry_explorer"]
 

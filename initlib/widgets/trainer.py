@@ -111,27 +111,6 @@ def _freeze_layout(explorer, title_lines):
     explorer.fig.set_layout_engine("none")
 
 
-def _clear(ax):
-    """Empty ``ax`` for the next frame as ``ax.cla()`` would, but keep its two Axis objects and their ticks.
-
-    ``cla()`` makes every tick mark and label anew at the next draw, a third of a frame's time; the
-    frames of the two training explorers are byte for byte those of ``cla()``, in any order
-    (tests/test_widgets.py).
-    """
-    for artist in [*ax.lines, *ax.collections, *ax.images, *ax.texts, *ax.patches]:
-        artist.remove()
-    if ax.get_legend() is not None:
-        ax.get_legend().remove()
-    for loc in ("center", "left", "right"):
-        ax.set_title("", loc=loc)
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.set_xscale("linear")
-    ax.set_yscale("linear")
-    ax.relim()
-    ax.set_autoscale_on(True)
-
-
 def _accuracy_text(hist):
     if hist.diverged:
         return hist.message

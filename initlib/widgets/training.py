@@ -10,8 +10,8 @@ from .. import plots
 from ..mlp import MLP
 from .controls import Choice, LogSlider, _check_grid, _fmt
 from .explorer import Explorer
-from .render import _new_figure
-from .trainer import _BOUNDARY_TITLE_LINES, _accuracy_text, _clear, _freeze_layout, _Trainer
+from .render import _clear, _new_figure
+from .trainer import _BOUNDARY_TITLE_LINES, _accuracy_text, _freeze_layout, _Trainer
 
 __all__ = ["training_explorer"]
 
