@@ -48,3 +48,30 @@ def test_package_all_names_resolve(package):
     pkg = importlib.import_module(f"initlib.{package}")
     missing = [n for n in pkg.__all__ if not hasattr(pkg, n)]
     assert not missing, f"initlib.{package}.__all__ lists names it does not define: {missing}"
+
+
+def test_import_initlib_draws_nothing_until_asked():
+    """``import initlib`` leaves matplotlib (and ipywidgets) unimported; ``il.plots`` and ``il.widgets`` import
+    their packages on first use, as attributes, in ``dir(il)`` and in ``from initlib import *``."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, initlib as il\n"
+        "drawing = ('matplotlib', 'ipywidgets', 'initlib.plots', 'initlib.widgets')\n"
+        "assert not [m for m in drawing if m in sys.modules], [m for m in drawing if m in sys.modules]\n"
+        "assert {'plots', 'widgets'} <= set(dir(il))\n"
+        "import initlib.plots as p, initlib.widgets as w\n"
+        "assert il.plots is p and il.widgets is w and il.plots.style is p.style\n"
+        "ns = {}\n"
+        "exec('from initlib import *', ns)\n"
+        "assert ns['plots'] is p and ns['widgets'] is w\n"
+        "try:\n"
+        "    il.no_such_thing\n"
+        "except AttributeError as e:\n"
+        "    assert 'no_such_thing' in str(e)\n"
+        "else:\n"
+        "    raise SystemExit('il.no_such_thing did not raise AttributeError')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
