@@ -46,7 +46,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with .nbval_sanitize
 JOBS        ?= auto
 XDIST_FLAGS := $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile)
 
-.PHONY: help venv book test test-lib test-notebooks test-book test-pages test-browser clean distclean
+.PHONY: help venv book test test-deps test-lib test-notebooks test-book test-pages test-browser clean distclean
 .PHONY: student student-book exercises-table book-offline lab lab-venv test-lab
 
 help:
@@ -56,6 +56,7 @@ help:
 	@echo "make test-browser  the offline book in headless Chromium (after make book-offline)"
 	@echo "make lab        open the chapters in JupyterLab (installs requirements-lab.txt into $(VENV) first)"
 	@echo "make test-lab   the explorers live in JupyterLab, in headless Chromium"
+	@echo "make test-deps  install everything make test needs (venv, JupyterLab, npm packages)"
 	@echo "make venv       only create $(VENV) and install requirements.txt"
 	@echo "make student    write the student notebooks (solutions stubbed) into student/"
 	@echo "make student-book  build the book without solutions into $(STUDENT_BOOK)/_build/html"
@@ -143,6 +144,9 @@ book: $(STAMP) $(CACHE_STAMP)
 OFFLINE_DIR  := $(BUILD_DIR)/offline
 OFFLINE_HTML := $(OFFLINE_DIR)/_build/html
 MATHJAX      := offline/node_modules/mathjax/es5/tex-mml-chtml.js
+# axe-core, the accessibility engine the browser test injects into each page
+# (tests/browser/package.json; node_modules is never committed)
+AXE          := tests/browser/node_modules/axe-core/axe.min.js
 
 $(MATHJAX): offline/package.json
 	npm install --prefix offline --no-audit --no-fund --no-package-lock
@@ -173,22 +177,30 @@ exercises-table: $(STAMP)
 # pytest exits 5 when it collects no test, which fails the target too.
 # The initlib tests (both cores; they build the book of _config.yml and its
 # student edition); then nbval, which executes every chapter (both cores),
-# beside the book's pages: the offline build (warnings as errors) shows the
-# committed outputs that nbval compares with the fresh ones, then the built
-# book in Chromium; then the explorers in JupyterLab. --output-sync prints
-# each job's log whole when it ends; the first failure fails the target. (The JupyterLab test beside the
-# initlib tests made the two slower together than one after the other:
-# benchmarks/README.md.)
-test: $(STAMP)
+# beside the offline build of the book's pages (warnings as errors; it shows
+# the committed outputs that nbval compares with the fresh ones); then the two
+# browser tests side by side, the built book in Chromium and the explorers in
+# JupyterLab: each keeps about one core busy (one browser, one kernel at a
+# time), so together they take little more than the longer alone, where
+# beside nbval they slowed it down. --output-sync prints each job's log whole
+# when it ends; the first failure fails the target. Measured orders:
+# benchmarks/README.md ("sixth session").
+test: test-deps
 	$(MAKE) --no-print-directory test-lib
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-pages
-	$(MAKE) --no-print-directory test-lab
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks book-offline
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-browser test-lab
+
+# Everything `make test` installs (the environment, JupyterLab, MathJax for
+# the offline book, axe-core for the browser test): `.ci/run` runs it first,
+# so that the time of `make test` it reports is the time of the tests.
+test-deps: $(STAMP) $(LAB_STAMP) $(MATHJAX) $(AXE)
 
 # the book's pages: built from the committed outputs, then read in Chromium.
 # The book of _config.yml itself (MathJax from its CDN, `make test-book`) is
-# not built here a second time: tests/test_student_book.py builds it already
-# (the "full" book, the same config with execution off, beside the student
-# edition), and this build differs from it only in where MathJax comes from.
+# not built by `make test` a second time: tests/test_student_book.py builds it
+# already (the "full" book, the same config with execution off, beside the
+# student edition), and the offline build differs from it only in where
+# MathJax comes from.
 test-pages: $(STAMP)
 	$(MAKE) --no-print-directory book-offline
 	$(MAKE) --no-print-directory test-browser
@@ -226,10 +238,7 @@ test-book: $(STAMP)
 # driven by Selenium): the explorers' sliders change the figure with no kernel
 # and no request leaves 127.0.0.1. Needs the offline book (make book-offline);
 # skipped with an install hint where Chromium is missing, except with CI set.
-# axe-core, the accessibility engine the browser test injects into each page
-# (tests/browser/package.json; node_modules is never committed)
-AXE := tests/browser/node_modules/axe-core/axe.min.js
-
+# axe-core (AXE, defined with MATHJAX above: test-deps needs it) comes from npm.
 $(AXE): tests/browser/package.json
 	npm install --prefix tests/browser --no-audit --no-fund --no-package-lock
 	@touch "$@"
