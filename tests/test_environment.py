@@ -24,6 +24,7 @@ for two chapters).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -136,9 +137,12 @@ def test_the_book_build_executes_a_chapter_in_a_ci_images_environment(tmp_path):
 
     ``make test`` builds the book from the committed outputs (nbval executes the chapters, in this same
     environment); ``make book`` executes them. Here a book of the getting-started chapter (its outputs
-    removed, so that the build must make them), the notation page and the references, with the book's own
-    configuration but ``execute_notebooks: force``, is built as a CI image would build it; the chapter's
-    figure must be on the built page.
+    removed, so that the build must make them), a second small notebook, the notation page and the
+    references, with the book's own configuration (``execute_notebooks: cache``, an empty cache), is built
+    as a CI image would build it, as ``make book`` builds it cold: the book's extension
+    (``_ext/initbook_execute.py``) executes the two notebooks side by side into the cache, and myst-nb
+    must then read both from the cache (executing neither again); the chapter's figure must be on the
+    built page.
     """
     import shutil
 
@@ -155,18 +159,23 @@ def test_the_book_build_executes_a_chapter_in_a_ci_images_environment(tmp_path):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nbformat.write(nb, str(book / "chapters" / "00_getting_started.ipynb"))
+    second = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A second notebook"),
+                                             nbformat.v4.new_code_cell("print(6 * 7)")])
+    second.metadata.kernelspec = nb.metadata.kernelspec
+    nbformat.write(second, str(book / "chapters" / "second.ipynb"))
     for name in ("chapters/notation.md", "chapters/references.md", "references.bib"):
         shutil.copy(os.path.join(root, name), book / name)
     shutil.copytree(os.path.join(root, "images"), book / "images")  # the icon and logo of _config.yml
     (book / "intro.md").write_text("# A chapter of the book\n", encoding="utf-8")
     toc = {"format": "jb-book", "root": "intro",
-           "chapters": [{"file": "chapters/00_getting_started"}, {"file": "chapters/notation"},
+           "chapters": [{"file": "chapters/00_getting_started"}, {"file": "chapters/second"},
+                        {"file": "chapters/notation"},
                         {"file": "chapters/references"}]}
     (book / "_toc.yml").write_text(yaml.safe_dump(toc), encoding="utf-8")
     with open(os.path.join(root, "_config.yml"), encoding="utf-8") as f:
         config = offline_config.offline_config(yaml.safe_load(f), None)  # local extensions by absolute path
-    config["execute"] = {k: v for k, v in config["execute"].items() if k != "cache"}
-    config["execute"]["execute_notebooks"] = "force"
+    assert config["execute"]["execute_notebooks"] == "cache"
+    config["execute"] = {k: v for k, v in config["execute"].items() if k != "cache"}  # the build's own cache
     (book / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
 
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
@@ -175,6 +184,12 @@ def test_the_book_build_executes_a_chapter_in_a_ci_images_environment(tmp_path):
     result = subprocess.run([jb, "build", str(book), "-W", "-n", "--keep-going", "--all"], env=env,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"the build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    log = result.stdout + result.stderr
+    assert "[initbook] executing 2 notebooks, 2 at a time" in log, log[-4000:]
+    for name in ("00_getting_started", "second"):
+        assert re.search(rf"{name}\.ipynb: Using cached notebook", log), f"{name} was not read from the cache"
+    assert "Executed notebook" not in log, "myst-nb executed a notebook again"
+    assert "42" in (book / "_build" / "html" / "chapters" / "second.html").read_text(encoding="utf-8")
     page = (book / "_build" / "html" / "chapters" / "00_getting_started.html").read_text(encoding="utf-8")
-    figures = [src for src in __import__("re").findall(r'<img[^>]+src="([^"]+)"', page) if src.endswith(".png")]
+    figures = [src for src in re.findall(r'<img[^>]+src="([^"]+)"', page) if src.endswith(".png")]
     assert figures and all((book / "_build" / "html" / "chapters" / src).is_file() for src in figures), figures
