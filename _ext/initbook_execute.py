@@ -19,6 +19,11 @@ temporary one with ``run_in_temp``), in the same environment; the result is
 stored in the cache as myst-nb stores it. myst-nb then finds every notebook
 in the cache and reads its outputs from there, as on any warm build.
 
+The longest notebooks start first (their times on the last build, kept in
+``initbook-execution-times.json`` beside the cache, which survives the cache
+being emptied; a notebook never timed counts as the longest), so that no long
+notebook is left to run alone at the end.
+
 A notebook that fails is not stored: myst-nb executes it again while reading
 it and reports its error as it always does (a build with an error costs that
 notebook twice). Notebooks excluded from execution, or whose own metadata
@@ -28,6 +33,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import json
+import math
 import multiprocessing
 import os
 import re
@@ -89,6 +96,25 @@ def outdated(paths, nb_config):
     return found
 
 
+def timings_file(nb_config) -> Path:
+    """Where the execution time of each notebook is kept between builds: beside the cache."""
+    return Path(nb_config.execution_cache_path).parent / "initbook-execution-times.json"
+
+
+def read_timings(file) -> dict:
+    """``{path: seconds}`` from ``file``; empty if it is missing or unreadable."""
+    try:
+        timings = json.loads(Path(file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return timings if isinstance(timings, dict) else {}
+
+
+def longest_first(paths, timings):
+    """``paths`` in the order to start them: never timed first, then by their last time, longest first."""
+    return sorted(paths, key=lambda p: -float(timings.get(p, math.inf)))
+
+
 def _execute(path, notebook, in_temp, timeout, allow_errors):
     """One notebook, in a process of its own: ``(path, executed notebook or None, seconds, error text)``."""
     from jupyter_cache.executors.utils import single_nb_execution
@@ -116,13 +142,15 @@ def execute_outdated(paths, nb_config, n_jobs=None, log=LOGGER.info):
     if n_jobs < 2 or len(todo) < 2:
         return {}, {}
     cache = get_cache(nb_config.execution_cache_path)
+    timings = read_timings(timings_file(nb_config))
     stored, failed = {}, {}
     log(f"[initbook] executing {len(todo)} notebooks, {min(n_jobs, len(todo))} at a time")
     # spawn: a fresh interpreter per worker, not a fork of Sphinx's process and its threads
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(min(n_jobs, len(todo)), mp_context=context) as pool:
         futures = [pool.submit(_execute, path, notebook, nb_config.execution_in_temp, nb_config.execution_timeout,
-                               nb_config.execution_allow_errors) for path, notebook in todo.items()]
+                               nb_config.execution_allow_errors)
+                   for path, notebook in ((p, todo[p]) for p in longest_first(todo, timings))]
         for future in concurrent.futures.as_completed(futures):
             path, notebook, seconds, error = future.result()
             if notebook is None:
@@ -136,6 +164,9 @@ def execute_outdated(paths, nb_config, n_jobs=None, log=LOGGER.info):
                                         check_validity=False, overwrite=True)
             stored[path] = seconds
             log(f"[initbook] executed {path} in {seconds:.1f} s")
+    with contextlib.suppress(OSError):  # only the order of the next cold build depends on it
+        timings_file(nb_config).write_text(json.dumps({**timings, **stored}, indent=1, sort_keys=True),
+                                           encoding="utf-8")
     return stored, failed
 
 

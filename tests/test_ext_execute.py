@@ -72,6 +72,21 @@ def test_outdated_notebooks_run_side_by_side_and_are_cached_as_myst_nb_looks_the
         assert f"{Path(path).stem} met {other}" in printed(merged)
     # what failed is left for myst-nb to execute (and report); nothing else is outdated any more
     assert set(ext.outdated([a, b, broken], cfg)) == {broken}
+    # the times of the next build's order: those executed, not the failed one
+    assert ext.read_timings(ext.timings_file(cfg)) == stored
+
+
+def test_the_longest_notebooks_start_first_and_those_never_timed_before_them():
+    timings = {"a": 2.0, "b": 30.0, "c": 12.5}
+    assert ext.longest_first(["a", "b", "c", "new"], timings) == ["new", "b", "c", "a"]
+    assert ext.longest_first(["a", "b"], {}) == ["a", "b"]  # no times: the order given
+
+
+def test_unreadable_timings_are_no_timings(tmp_path):
+    assert ext.read_timings(tmp_path / "missing.json") == {}
+    for text in ["not json", "[1, 2]"]:
+        (tmp_path / "t.json").write_text(text)
+        assert ext.read_timings(tmp_path / "t.json") == {}
 
 
 def test_one_job_or_one_notebook_is_left_to_myst_nb(tmp_path):
