@@ -112,17 +112,28 @@ def read_timings(file) -> dict:
 
 def longest_first(paths, timings):
     """``paths`` in the order to start them: never timed first, then by their last time, longest first."""
-    return sorted(paths, key=lambda p: -float(timings.get(p, math.inf)))
+    def seconds(path):
+        value = timings.get(path)
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else math.inf
+
+    return sorted(paths, key=lambda p: -seconds(p))
 
 
 def _execute(path, notebook, in_temp, timeout, allow_errors):
     """One notebook, in a process of its own: ``(path, executed notebook or None, seconds, error text)``."""
+    import time
+    import traceback
+
     from jupyter_cache.executors.utils import single_nb_execution
 
+    started = time.perf_counter()
     folder = tempfile.TemporaryDirectory() if in_temp else contextlib.nullcontext(str(Path(path).parent))
-    with folder as cwd:
-        result = single_nb_execution(notebook, cwd=os.path.abspath(cwd), allow_errors=allow_errors,
-                                     timeout=timeout, meta_override=True)
+    try:
+        with folder as cwd:
+            result = single_nb_execution(notebook, cwd=os.path.abspath(cwd), allow_errors=allow_errors,
+                                         timeout=timeout, meta_override=True)
+    except Exception:  # noqa: BLE001  (a kernel that died, a kernel that would not start: myst-nb reports it)
+        return path, None, time.perf_counter() - started, traceback.format_exc()
     if result.err is not None:
         return path, None, result.time, result.exc_string
     return path, result.nb, result.time, None

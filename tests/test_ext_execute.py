@@ -52,16 +52,19 @@ def test_outdated_notebooks_run_side_by_side_and_are_cached_as_myst_nb_looks_the
     a = notebook(tmp_path / "a.ipynb", RENDEZVOUS.format(me="a", other="b"))
     b = notebook(tmp_path / "b.ipynb", RENDEZVOUS.format(me="b", other="a"))
     broken = notebook(tmp_path / "broken.ipynb", "1 / 0")
+    dies = notebook(tmp_path / "dies.ipynb", "import os\nos._exit(1)")  # nbclient raises DeadKernelError
     skipped = notebook(tmp_path / "skipped.ipynb", "print('excluded')")
     own = notebook(tmp_path / "own.ipynb", "print('own settings')", metadata={"mystnb": {"execution_timeout": 5}})
     cfg = config(tmp_path, execution_excludepatterns=("skipped.ipynb",))
-    assert set(ext.outdated([a, b, broken, skipped, own], cfg)) == {a, b, broken}  # the rest is myst-nb's
+    every = [a, b, broken, dies, skipped, own]
+    assert set(ext.outdated(every, cfg)) == {a, b, broken, dies}  # the rest is myst-nb's
 
     lines = []
-    stored, failed = ext.execute_outdated([a, b, broken, skipped, own], cfg, n_jobs=3, log=lines.append)
+    stored, failed = ext.execute_outdated(every, cfg, n_jobs=3, log=lines.append)
     assert set(stored) == {a, b} and all(seconds > 0 for seconds in stored.values())
-    assert set(failed) == {broken} and "ZeroDivisionError" in failed[broken]
-    assert any("3 notebooks, 3 at a time" in line for line in lines), lines
+    assert set(failed) == {broken, dies}
+    assert "ZeroDivisionError" in failed[broken] and "DeadKernelError" in failed[dies]
+    assert any("4 notebooks, 3 at a time" in line for line in lines), lines
     assert any("broken.ipynb failed" in line and "myst-nb executes it again" in line for line in lines), lines
 
     cache = get_cache(str(tmp_path / "cache"))
@@ -71,7 +74,7 @@ def test_outdated_notebooks_run_side_by_side_and_are_cached_as_myst_nb_looks_the
         _, merged = cache.merge_match_into_notebook(ext.read_as_myst_nb(path, cfg))
         assert f"{Path(path).stem} met {other}" in printed(merged)
     # what failed is left for myst-nb to execute (and report); nothing else is outdated any more
-    assert set(ext.outdated([a, b, broken], cfg)) == {broken}
+    assert set(ext.outdated(every, cfg)) == {broken, dies}
     # the times of the next build's order: those executed, not the failed one
     assert ext.read_timings(ext.timings_file(cfg)) == stored
 
@@ -80,6 +83,7 @@ def test_the_longest_notebooks_start_first_and_those_never_timed_before_them():
     timings = {"a": 2.0, "b": 30.0, "c": 12.5}
     assert ext.longest_first(["a", "b", "c", "new"], timings) == ["new", "b", "c", "a"]
     assert ext.longest_first(["a", "b"], {}) == ["a", "b"]  # no times: the order given
+    assert ext.longest_first(["a", "b", "c"], {"a": 1, "b": "x", "c": True}) == ["b", "c", "a"]  # not times
 
 
 def test_unreadable_timings_are_no_timings(tmp_path):
