@@ -4,8 +4,8 @@ Serves ``_build/html`` on 127.0.0.1, opens the "Interactive explorers" page in
 headless Chromium (Debian's ``chromium`` and ``chromium-driver`` packages,
 driven by Selenium), moves the controls of every explorer, and checks that
 the displayed figure changes and that no request leaves 127.0.0.1. Every
-page is loaded once (the ``visits`` fixture) and also checked by axe-core (from npm, injected by this test) against
-the WCAG 2 A and AA rules.
+page is loaded once (the ``visits`` fixture) for the offline checks and for
+axe-core (from npm, injected by this test) against the WCAG 2 A and AA rules.
 
 Needs the offline build of the book (``make book-offline``; ``make test`` builds it first) and
 Chromium. Without them the test is skipped with a hint, except when the
