@@ -39,6 +39,8 @@ import multiprocessing
 import os
 import re
 import tempfile
+import time
+import traceback
 from pathlib import Path, PurePosixPath
 
 from sphinx.util import logging
@@ -121,9 +123,6 @@ def longest_first(paths, timings):
 
 def _execute(path, notebook, in_temp, timeout, allow_errors):
     """One notebook, in a process of its own: ``(path, executed notebook or None, seconds, error text)``."""
-    import time
-    import traceback
-
     from jupyter_cache.executors.utils import single_nb_execution
 
     started = time.perf_counter()
@@ -159,9 +158,8 @@ def execute_outdated(paths, nb_config, n_jobs=None, log=LOGGER.info):
     # spawn: a fresh interpreter per worker, not a fork of Sphinx's process and its threads
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(min(n_jobs, len(todo)), mp_context=context) as pool:
-        futures = [pool.submit(_execute, path, notebook, nb_config.execution_in_temp, nb_config.execution_timeout,
-                               nb_config.execution_allow_errors)
-                   for path, notebook in ((p, todo[p]) for p in longest_first(todo, timings))]
+        futures = [pool.submit(_execute, path, todo[path], nb_config.execution_in_temp, nb_config.execution_timeout,
+                               nb_config.execution_allow_errors) for path in longest_first(todo, timings)]
         for future in concurrent.futures.as_completed(futures):
             path, notebook, seconds, error = future.result()
             if notebook is None:
